@@ -1,0 +1,1 @@
+"""The PdZ services. A service never imports another service's code."""

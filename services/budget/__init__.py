@@ -1,0 +1,2 @@
+"""Budget: funds, triennial plan, interventions, allocations, expenditure (FASE 3)."""
+SERVICE = "budget"

@@ -1,0 +1,2 @@
+"""Consultation: tavoli tematici, sessions, attendance, needs and proposals (FASE 2)."""
+SERVICE = "consultation"

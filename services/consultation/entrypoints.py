@@ -1,0 +1,8 @@
+"""Process entry point: pdz-consultation-api."""
+from __future__ import annotations
+
+
+def api() -> None:
+    from shared.http.serve import serve
+    from services.consultation.app import create_app
+    serve(create_app, default_port=8000)

@@ -1,0 +1,3 @@
+"""Reporting: regional read models built from every service's events."""
+SERVICE = "reporting"
+CONSUMER = "pdz-reporting-projections"

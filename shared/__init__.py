@@ -1,0 +1,1 @@
+"""Platform library every PdZ service uses: nothing domain-specific lives here."""

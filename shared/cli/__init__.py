@@ -1,0 +1,1 @@
+"""The `pdz` command line: local stack, provisioning, tokens, processes, demo."""

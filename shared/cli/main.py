@@ -1,0 +1,113 @@
+"""The `pdz` command."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from shared.config import Settings
+
+
+def _catalogue(settings: Settings):
+    from shared.tenants import load_catalogue
+    return load_catalogue(settings.tenants_file, settings.database_url)
+
+
+def cmd_stack(args, settings) -> int:
+    from shared.cli import stack
+    return stack.main(args.action)
+
+
+def cmd_provision(args, settings) -> int:
+    from shared.cli.provision import provision
+    provision(_catalogue(settings))
+    return 0
+
+
+def cmd_tenants_list(args, settings) -> int:
+    for tenant in _catalogue(settings):
+        merged = f" (merged from {', '.join(tenant.merged_from)})" if tenant.merged_from else ""
+        print(f"{tenant.slug:24} {tenant.status:9} {tenant.region:12} {tenant.name}{merged}")
+    return 0
+
+
+def cmd_topics(args, settings) -> int:
+    from shared.events.topics import all_topics
+    from shared.kafka.clients import ensure_topics
+    created = ensure_topics(settings.kafka_bootstrap, all_topics(), replication=args.replication)
+    print(f"[pdz] topics created: {', '.join(created) if created else 'none (all exist)'}")
+    return 0
+
+
+def cmd_token(args, settings) -> int:
+    from shared.http.auth import mint_dev_token
+    if not settings.jwt_dev_key:
+        print("pdz token: no dev key (PDZ_JWT_DEV_KEY) is configured", file=sys.stderr)
+        return 2
+    print(mint_dev_token(key=settings.jwt_dev_key, subject=args.subject, roles=args.role,
+                         tenants=args.tenant or [], ttl_seconds=args.ttl,
+                         issuer=settings.jwt_issuer, audience=settings.jwt_audience))
+    return 0
+
+
+def cmd_run(args, settings) -> int:
+    from shared.cli import run
+    return run.start(detach=args.detach)
+
+
+def cmd_stop(args, settings) -> int:
+    from shared.cli import run
+    return run.stop()
+
+
+def cmd_demo(args, settings) -> int:
+    from shared.cli import demo
+    return demo.load(settings)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pdz", description="Piano di Zona suite: local stack and operations")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("stack", help="PostgreSQL and Kafka for local work")
+    s.add_argument("action", choices=["up", "down", "status"])
+    s.set_defaults(func=cmd_stack)
+
+    t = sub.add_parser("tenants", help="the tenant catalogue")
+    tsub = t.add_subparsers(dest="tenants_command", required=True)
+    tsub.add_parser("provision", help="create and migrate every database (idempotent)").set_defaults(func=cmd_provision)
+    tsub.add_parser("list", help="list the catalogue's tenants").set_defaults(func=cmd_tenants_list)
+
+    k = sub.add_parser("topics", help="Kafka topics")
+    ksub = k.add_subparsers(dest="topics_command", required=True)
+    kc = ksub.add_parser("create", help="create the suite's topics (idempotent)")
+    kc.add_argument("--replication", type=int, default=1)
+    kc.set_defaults(func=cmd_topics)
+
+    tok = sub.add_parser("token", help="mint a development JWT")
+    tok.add_argument("--role", action="append", required=True,
+                     help="regional-admin, operator, stakeholder or auditor (repeatable)")
+    tok.add_argument("--tenant", action="append", help="tenant slug the token may act on (repeatable)")
+    tok.add_argument("--subject", default="dev-user")
+    tok.add_argument("--ttl", type=int, default=8 * 3600, help="seconds of validity")
+    tok.set_defaults(func=cmd_token)
+
+    r = sub.add_parser("run", help="start every API, relay and consumer against the local stack")
+    r.add_argument("--detach", action="store_true", help="start in the background and return")
+    r.set_defaults(func=cmd_run)
+    sub.add_parser("stop", help="stop what `pdz run --detach` started").set_defaults(func=cmd_stop)
+    sub.add_parser("demo", help="load the demo data through the HTTP APIs").set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return args.func(args, settings) or 0
+    except (ValueError, RuntimeError, OSError) as exc:
+        print(f"pdz {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""`pdz run`: every API (gunicorn), relay and consumer of the suite on the local stack.
+
+In the foreground, Ctrl-C (or SIGTERM) stops them all; with --detach they keep
+running and `pdz stop` stops them. Logs go to PDZ_HOME/logs/<process>.log.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from shared.cli.stack import _pid_alive, home, say
+
+# name -> (console script, port, extra env)
+PROCESSES = {
+    "registry-api": ("pdz-registry-api", 58081, {}),
+    "consultation-api": ("pdz-consultation-api", 58082, {}),
+    "budget-api": ("pdz-budget-api", 58083, {}),
+    "reporting-api": ("pdz-reporting-api", 58084, {}),
+    "registry-relay": ("pdz-registry-relay", 59181, {}),
+    "reporting-consumer": ("pdz-reporting-consumer", 59184, {}),
+}
+
+
+def _pidfile() -> Path:
+    return home() / "run" / "pids.json"
+
+
+def _script(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def spawn(name: str, *, env: dict | None = None, log_dir: Path | None = None) -> subprocess.Popen:
+    """Start one process of the suite; APIs bind on loopback, relays/consumers export metrics."""
+    script, port, extra = PROCESSES[name]
+    log_dir = log_dir or home() / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    child_env = dict(os.environ if env is None else env)
+    child_env.update(extra)
+    if name.endswith("-api"):
+        child_env.setdefault("PDZ_BIND", f"127.0.0.1:{port}")
+        prom = home() / "prometheus" / name
+        prom.mkdir(parents=True, exist_ok=True)
+        for stale in prom.glob("*.db"):
+            stale.unlink()
+        child_env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
+    else:
+        child_env.setdefault("PDZ_METRICS_PORT", str(port))
+        child_env.setdefault("PDZ_METRICS_ADDR", "127.0.0.1")
+    log = open(log_dir / f"{name}.log", "ab")
+    return subprocess.Popen([_script(script)], env=child_env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def wait_http(url: str, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def terminate(processes: dict[str, int], timeout: float = 25) -> None:
+    """SIGTERM every process group, then SIGKILL what is still there after `timeout`."""
+    for pid in processes.values():
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    for name, pid in processes.items():
+        while _pid_alive(pid) and time.monotonic() < deadline:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    break
+            except ChildProcessError:
+                pass
+            time.sleep(0.2)
+        if _pid_alive(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def start(*, detach: bool) -> int:
+    pidfile = _pidfile()
+    if pidfile.exists():
+        running = {n: p for n, p in json.loads(pidfile.read_text()).items() if _pid_alive(p)}
+        if running:
+            say(f"already running: {', '.join(running)} (use `pdz stop` first)")
+            return 0 if detach else 1
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
+    children = {name: spawn(name) for name in PROCESSES}
+    pidfile.write_text(json.dumps({n: p.pid for n, p in children.items()}))
+    for name, (_script_name, port, _env) in PROCESSES.items():
+        url = f"http://127.0.0.1:{port}/{'livez' if name.endswith('-api') else 'metrics'}"
+        if not wait_http(url):
+            say(f"{name} did not start; see {home() / 'logs' / (name + '.log')}")
+            terminate({n: p.pid for n, p in children.items()})
+            pidfile.unlink(missing_ok=True)
+            return 1
+        say(f"{name}: up on {url.rsplit('/', 1)[0]}")
+    if detach:
+        say(f"running in the background; logs in {home() / 'logs'}; stop with `pdz stop`")
+        return 0
+    say("running; Ctrl-C stops everything")
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    say(f"{name} exited with {child.returncode}; stopping the rest")
+                    stopping.append(True)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    terminate({n: p.pid for n, p in children.items()})
+    pidfile.unlink(missing_ok=True)
+    say("stopped")
+    return 0
+
+
+def stop() -> int:
+    pidfile = _pidfile()
+    if not pidfile.exists():
+        say("nothing to stop")
+        return 0
+    processes = json.loads(pidfile.read_text())
+    terminate(processes)
+    pidfile.unlink(missing_ok=True)
+    say(f"stopped {', '.join(processes)}")
+    return 0

@@ -1,0 +1,76 @@
+"""Configuration from the environment, read once per process."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Local-stack defaults: non-default loopback ports so nothing collides with a
+# PostgreSQL or Kafka the developer already runs.
+LOCAL_PG_PORT = 55432
+LOCAL_KAFKA_PORT = 59092
+LOCAL_DATABASE_URL = f"postgresql://pdz@127.0.0.1:{LOCAL_PG_PORT}/postgres"
+LOCAL_KAFKA_BOOTSTRAP = f"127.0.0.1:{LOCAL_KAFKA_PORT}"
+DEV_JWT_KEY = "pdz-local-development-key-not-for-production"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a PdZ process needs to know about its environment."""
+
+    database_url: str = LOCAL_DATABASE_URL
+    kafka_bootstrap: str = LOCAL_KAFKA_BOOTSTRAP
+    tenants_file: Path = REPO_ROOT / "deploy" / "local" / "tenants.yaml"
+    jwt_dev_key: str | None = DEV_JWT_KEY
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    pool_max_per_tenant: int = 4
+    pool_max_tenants: int = 50
+    pool_idle_seconds: float = 300.0
+    relay_sweep_seconds: float = 5.0
+    log_level: str = "INFO"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ
+        jwks = env.get("PDZ_JWT_JWKS_URL") or None
+        # A JWKS URL means production: the dev key is then off unless set explicitly.
+        dev_key = env.get("PDZ_JWT_DEV_KEY", None if jwks else DEV_JWT_KEY) or None
+        return cls(
+            database_url=env.get("PDZ_DATABASE_URL") or LOCAL_DATABASE_URL,
+            kafka_bootstrap=env.get("PDZ_KAFKA_BOOTSTRAP") or LOCAL_KAFKA_BOOTSTRAP,
+            tenants_file=Path(env.get("PDZ_TENANTS_FILE") or cls.tenants_file),
+            jwt_dev_key=dev_key,
+            jwt_jwks_url=jwks,
+            jwt_issuer=env.get("PDZ_JWT_ISSUER") or None,
+            jwt_audience=env.get("PDZ_JWT_AUDIENCE") or None,
+            pool_max_per_tenant=_int("PDZ_POOL_MAX_PER_TENANT", 4),
+            pool_max_tenants=_int("PDZ_POOL_MAX_TENANTS", 50),
+            pool_idle_seconds=_float("PDZ_POOL_IDLE_SECONDS", 300.0),
+            relay_sweep_seconds=_float("PDZ_RELAY_SWEEP_SECONDS", 5.0),
+            log_level=(env.get("PDZ_LOG_LEVEL") or "INFO").upper(),
+        )

@@ -1,0 +1,1 @@
+"""Consumer runner and projection writer."""

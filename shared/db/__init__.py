@@ -1,0 +1,1 @@
+"""Database plumbing: per-tenant pools and forward-only migrations."""

@@ -1,0 +1,1 @@
+"""CloudEvents envelope, the event catalogue and topic names."""

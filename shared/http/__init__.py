@@ -1,0 +1,1 @@
+"""HTTP basics every service shares: app factory, problems, auth, health, metrics, logs."""

@@ -1,0 +1,114 @@
+"""The app factory every service's `create_app` builds on (Flask + flask-smorest)."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, g, jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from shared.config import Settings
+from shared.http.metrics import instrument, metrics_response
+from shared.http.platform import Platform
+from shared.http.problems import Problem, from_http_exception, problem_response
+
+log = logging.getLogger(__name__)
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, answering every error as RFC 9457 problem+json."""
+
+    def handle_http_exception(self, error: HTTPException):
+        return from_http_exception(error)
+
+
+def _bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "Unauthorized", "A bearer token is required.", slug="unauthorized",
+                      headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+def create_service_app(*, service: str, title: str, blueprints: list, settings: Settings | None = None,
+                       platform: Platform | None = None) -> Flask:
+    """A Flask app with OpenAPI, problem+json errors, auth, health and metrics."""
+    settings = settings or Settings.from_env()
+    platform = platform or Platform.from_settings(service, settings)
+    app = Flask(f"pdz-{service}")
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+            "security": [{"bearerAuth": []}],
+        },
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["pdz"] = platform
+    api = ProblemApi(app)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+
+    @app.before_request
+    def _identify_and_authorise():
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        slug = (request.view_args or {}).get("tenant")
+        if slug is None:
+            return None
+        # Order matters: who are you (401), does the Ambito exist (404), may you act on it (403).
+        g.principal = platform.verifier.verify(_bearer_token())
+        tenant = platform.catalogue.get(slug)
+        if tenant is None:
+            raise Problem(404, "Not Found", f"There is no Ambito '{slug}'.", slug="unknown-tenant")
+        if not g.principal.may_act_on(slug):
+            raise Problem(403, "Forbidden", "Your token does not grant access to this Ambito.",
+                          slug="forbidden")
+        g.tenant = tenant
+        return None
+
+    @app.after_request
+    def _echo_request_id(response):
+        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        if isinstance(error, HTTPException):
+            return from_http_exception(error)
+        log.exception("unhandled error")
+        return problem_response(500, "Internal Server Error", "An unexpected error occurred.")
+
+    @app.get("/livez")
+    def livez():
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz():
+        try:
+            with platform.pools.connection(platform.settings.database_url) as conn:
+                conn.execute("SELECT 1")
+        except Exception as exc:  # readiness reports, it does not crash
+            log.warning("not ready", extra={"error": str(exc)})
+            return problem_response(503, "Service Unavailable", "The database is not reachable.")
+        return jsonify(status="ready", tenants=len(platform.catalogue))
+
+    @app.get("/metrics")
+    def metrics():
+        return metrics_response()
+
+    instrument(app, service)
+    return app
+
+
+def current_platform() -> Platform:
+    from flask import current_app
+    return current_app.extensions["pdz"]

@@ -1,0 +1,56 @@
+"""What a running service holds: settings, tenant catalogue, pools, token verifier."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import psycopg
+
+from shared.config import Settings
+from shared.db.pools import PoolRegistry
+from shared.http.auth import TokenVerifier
+from shared.outbox.wake import wake_relay
+from shared.tenants import Catalogue, Tenant, load_catalogue
+
+
+@dataclass
+class Platform:
+    service: str
+    settings: Settings
+    catalogue: Catalogue
+    pools: PoolRegistry
+    verifier: TokenVerifier
+
+    @classmethod
+    def from_settings(cls, service: str, settings: Settings) -> "Platform":
+        return cls(
+            service=service,
+            settings=settings,
+            catalogue=load_catalogue(settings.tenants_file, settings.database_url),
+            pools=PoolRegistry(max_per_pool=settings.pool_max_per_tenant,
+                               max_pools=settings.pool_max_tenants,
+                               idle_seconds=settings.pool_idle_seconds),
+            verifier=TokenVerifier(dev_key=settings.jwt_dev_key, jwks_url=settings.jwt_jwks_url,
+                                   issuer=settings.jwt_issuer, audience=settings.jwt_audience),
+        )
+
+    @contextmanager
+    def read(self, tenant: Tenant) -> Iterator[psycopg.Connection]:
+        """A connection to the tenant's database for this service."""
+        with self.pools.connection(self.catalogue.url_for(tenant, self.service)) as conn:
+            yield conn
+
+    @contextmanager
+    def write(self, tenant: Tenant) -> Iterator[psycopg.Connection]:
+        """One transaction on the tenant's database; after it commits, wake the relay."""
+        with self.pools.connection(self.catalogue.url_for(tenant, self.service)) as conn:
+            yield conn
+        wake_relay(self.pools, server_url=self.catalogue.server_for(tenant, self.service),
+                   service=self.service, tenant=tenant.slug)
+
+    @contextmanager
+    def regional(self) -> Iterator[psycopg.Connection]:
+        """A connection to the service's regional database (reporting)."""
+        with self.pools.connection(self.catalogue.regional_url(self.service)) as conn:
+            yield conn

@@ -1,0 +1,41 @@
+"""Run a service's app under gunicorn, configured from the environment."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from shared.config import Settings
+from shared.http.logs import configure_logging
+
+
+def _child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def serve(app_factory, *, default_port: int = 8000) -> None:
+    """Start gunicorn with `app_factory()`; pools open lazily inside each worker."""
+    # Must be set before prometheus_client is imported by the app.
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="pdz-prom-")
+    from gunicorn.app.base import BaseApplication
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+
+    class Application(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", os.environ.get("PDZ_BIND") or f"0.0.0.0:{os.environ.get('PORT', default_port)}")
+            self.cfg.set("workers", int(os.environ.get("PDZ_WEB_WORKERS", "2")))
+            self.cfg.set("threads", int(os.environ.get("PDZ_WEB_THREADS", "4")))
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 30)
+            self.cfg.set("graceful_timeout", 20)
+            self.cfg.set("child_exit", _child_exit)
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            configure_logging(settings.log_level)
+            return app_factory()
+
+    Application().run()

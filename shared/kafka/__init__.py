@@ -1,0 +1,1 @@
+"""Kafka clients configured the PdZ way (kafka-python)."""

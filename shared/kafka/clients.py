@@ -1,0 +1,59 @@
+"""Kafka producers, consumers and topic administration, configured once."""
+from __future__ import annotations
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from shared.events.topics import TopicSpec
+
+
+def idempotent_producer(bootstrap: str, *, client_id: str) -> KafkaProducer:
+    """A producer that never duplicates on retry and keeps per-partition order."""
+    return KafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        # One request in flight per broker: retries can never reorder a key's events.
+        max_in_flight_requests_per_connection=1,
+        linger_ms=5,
+        retries=2_147_483_647,
+        delivery_timeout_ms=60_000,
+        request_timeout_ms=15_000,
+    )
+
+
+def manual_commit_consumer(bootstrap: str, *, group_id: str, topics: list[str]) -> KafkaConsumer:
+    """A consumer that never commits by itself: the runner commits after the database."""
+    return KafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        client_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=200,
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=3_000,
+    )
+
+
+def ensure_topics(bootstrap: str, specs: list[TopicSpec], *, replication: int = 1) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pdz-admin")
+    try:
+        existing = set(admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        created = []
+        for spec in missing:
+            topic = NewTopic(spec.name, num_partitions=spec.partitions, replication_factor=replication,
+                             topic_configs={"retention.ms": str(spec.retention_ms)})
+            try:
+                admin.create_topics([topic])
+                created.append(spec.name)
+            except TopicAlreadyExistsError:
+                pass
+        return created
+    finally:
+        admin.close()

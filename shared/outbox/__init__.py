@@ -1,0 +1,1 @@
+"""Transactional outbox: write events with the change, publish them with a relay."""
