@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 import uuid
 
+import psycopg
+
 from flask import Flask, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
@@ -94,7 +96,8 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
     @app.get("/readyz")
     def readyz():
         try:
-            with platform.pools.connection(platform.settings.database_url) as conn:
+            # A fresh short connection: a probe must answer fast, not queue on a pool.
+            with psycopg.connect(platform.settings.database_url, connect_timeout=2) as conn:
                 conn.execute("SELECT 1")
         except Exception as exc:  # readiness reports, it does not crash
             log.warning("not ready", extra={"error": str(exc)})
