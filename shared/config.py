@@ -51,6 +51,7 @@ class Settings:
     pool_max_tenants: int = 50
     pool_idle_seconds: float = 300.0
     relay_sweep_seconds: float = 5.0
+    relay_batch_size: int = 500
     log_level: str = "INFO"
     extra: dict = field(default_factory=dict)
 
@@ -72,5 +73,6 @@ class Settings:
             pool_max_tenants=_int("PDZ_POOL_MAX_TENANTS", 50),
             pool_idle_seconds=_float("PDZ_POOL_IDLE_SECONDS", 300.0),
             relay_sweep_seconds=_float("PDZ_RELAY_SWEEP_SECONDS", 5.0),
+            relay_batch_size=_int("PDZ_RELAY_BATCH_SIZE", 500),
             log_level=(env.get("PDZ_LOG_LEVEL") or "INFO").upper(),
         )

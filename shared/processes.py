@@ -40,7 +40,7 @@ def run_relay(service: str) -> None:
                          idle_seconds=settings.pool_idle_seconds)
     producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"pdz-{service}-relay")
     relay = Relay(service=service, catalogue=catalogue, pools=pools, producer=producer,
-                  sweep_seconds=settings.relay_sweep_seconds)
+                  sweep_seconds=settings.relay_sweep_seconds, batch_size=settings.relay_batch_size)
     _on_stop(relay.stop)
     _start_metrics()
     log.info("relay started", extra={"service": service, "tenants": len(catalogue)})

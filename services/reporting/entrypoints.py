@@ -1,7 +1,7 @@
 """Process entry points: pdz-reporting-api, pdz-reporting-consumer."""
 from __future__ import annotations
 
-from services.reporting import CONSUMER, SERVICE
+from services.reporting import SERVICE, consumer_group
 
 
 def api() -> None:
@@ -25,6 +25,6 @@ def consumer() -> None:
         if catalogue.get(event.tenantid) is None:
             raise Rejected(f"unknown tenant {event.tenantid!r}")
 
-    run_consumer(name=CONSUMER, database_url=catalogue.regional_url(SERVICE),
+    run_consumer(name=consumer_group(), database_url=catalogue.regional_url(SERVICE),
                  topics=[service_topic(s) for s in ("registry", "consultation", "budget")],
                  projector=project, validate=known_tenant)

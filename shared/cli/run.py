@@ -44,11 +44,12 @@ def spawn(name: str, *, env: dict | None = None, log_dir: Path | None = None) ->
     child_env.update(extra)
     if name.endswith("-api"):
         child_env.setdefault("PDZ_BIND", f"127.0.0.1:{port}")
-        prom = home() / "prometheus" / name
-        prom.mkdir(parents=True, exist_ok=True)
-        for stale in prom.glob("*.db"):
-            stale.unlink()
-        child_env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
+        if "PROMETHEUS_MULTIPROC_DIR" not in child_env:
+            prom = home() / "prometheus" / name
+            prom.mkdir(parents=True, exist_ok=True)
+            for stale in prom.glob("*.db"):  # samples of a previous run's dead workers
+                stale.unlink()
+            child_env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
     else:
         child_env.setdefault("PDZ_METRICS_PORT", str(port))
         child_env.setdefault("PDZ_METRICS_ADDR", "127.0.0.1")

@@ -85,7 +85,7 @@ def from_kafka(value: bytes | None, headers: list[tuple[str, bytes]] | None) -> 
     if not TYPE_RE.match(attrs["type"]):
         raise EnvelopeError(f"event type {attrs['type']!r} is not a PdZ event type")
     try:
-        data = json.loads(value or b"")
+        data = json.loads((value or b"").decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise EnvelopeError(f"data is not JSON: {exc}") from exc
     if not isinstance(data, dict):

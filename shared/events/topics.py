@@ -16,7 +16,7 @@ DAY_MS = 24 * 3600 * 1000
 SERVICES = ("registry", "consultation", "budget", "reporting")
 
 
-def _prefix() -> str:
+def topic_prefix() -> str:
     # PDZ_TOPIC_PREFIX lets a test run (or a second suite on one cluster) use its own topics.
     return os.environ.get("PDZ_TOPIC_PREFIX") or "pdz"
 
@@ -30,11 +30,11 @@ class TopicSpec:
 
 def service_topic(service: str) -> str:
     """The topic a service publishes on, e.g. pdz.registry.v1."""
-    return f"{_prefix()}.{service}.v1"
+    return f"{topic_prefix()}.{service}.v1"
 
 
 def deadletter_topic() -> str:
-    return f"{_prefix()}.deadletter.v1"
+    return f"{topic_prefix()}.deadletter.v1"
 
 
 def all_topics(partitions: int = 12) -> list[TopicSpec]:

@@ -1,0 +1,135 @@
+"""One event through the real stack: registry API -> outbox -> relay -> Kafka -> reporting."""
+import signal
+import time
+
+import psycopg
+from kafka import KafkaProducer
+
+from shared.cli.demo import demo_tax_code
+from shared.events.envelope import EnvelopeError, from_kafka
+from shared.events.topics import deadletter_topic, service_topic
+
+from services.registry.service import register_stakeholder
+from tests.contract.catalogue import assert_valid_event
+from tests.integration.conftest import read_topic
+
+
+def register(suite, slug, name, type_="comune", **extra):
+    status, body = suite.call("POST", "registry", f"/v1/{slug}/stakeholders", suite.token(slug),
+                              {"name": name, "type": type_, "tax_code": demo_tax_code(name + slug, "076"), **extra})
+    assert status == 201, body
+    return body
+
+
+def test_two_tenants_each_see_only_their_own(suite):
+    a, b = suite.slugs
+    for name in ("Comune di Lauria", "Comune di Maratea"):
+        register(suite, a, name)
+    register(suite, a, "Pollino Solidale APS", "ets", runts_section="b")
+    register(suite, b, "Comune di Fasano")
+    register(suite, b, "Consorzio CIISAF", "public_body")
+
+    assert suite.wait_for_total(a, 3) == {"tenant": a, "total": 3, "by_type": {"comune": 2, "ets": 1}}
+    assert suite.wait_for_total(b, 2) == {"tenant": b, "total": 2, "by_type": {"comune": 1, "public_body": 1}}
+
+    # Neither tenant can read the other, on either service.
+    token_a = suite.token(a)
+    assert suite.call("GET", "reporting", f"/v1/{b}/statistics/stakeholders", token_a)[0] == 403
+    assert suite.call("GET", "registry", f"/v1/{b}/stakeholders", token_a)[0] == 403
+    names_a = {s["name"] for s in suite.call("GET", "registry", f"/v1/{a}/stakeholders", token_a)[1]["items"]}
+    assert names_a == {"Comune di Lauria", "Comune di Maratea", "Pollino Solidale APS"}
+
+    # Every event on the topic is a valid catalogue event of one of our tenants.
+    for record in read_topic(suite.settings.kafka_bootstrap, service_topic("registry"), expect=5):
+        event = from_kafka(record.value, record.headers)
+        assert event.tenantid in (a, b)
+        assert_valid_event(event.type, event.data)
+
+
+def test_bad_requests_over_http(suite):
+    a, b = suite.slugs
+    assert suite.call("GET", "registry", f"/v1/{a}/stakeholders", None)[0] == 401
+    assert suite.call("GET", "registry", "/v1/no-such-ambito/stakeholders", suite.token(a))[0] == 404
+    status, problem = suite.call("POST", "registry", f"/v1/{a}/stakeholders", suite.token(a),
+                                 {"name": "X S.p.A.", "type": "enterprise", "tax_code": "12345678901"})
+    assert status == 422 and problem["errors"][0]["field"] == "tax_code"
+
+
+def _producer(suite):
+    return KafkaProducer(bootstrap_servers=suite.settings.kafka_bootstrap)
+
+
+def test_a_duplicated_event_is_counted_once(suite):
+    a = suite.slugs[0]
+    before = suite.stats(a)["total"]
+    made = register(suite, a, "Istituto Comprensivo di Lagonegro", "school")
+    assert suite.wait_for_total(a, before + 1)["total"] == before + 1
+    records = read_topic(suite.settings.kafka_bootstrap, service_topic("registry"), expect=1)
+    [original] = [r for r in records if from_kafka(r.value, r.headers).subject == made["id"]]
+    producer = _producer(suite)
+    for _ in range(3):  # the same CloudEvent (same ce_id), delivered again
+        producer.send(original.topic, key=original.key, value=original.value, headers=original.headers)
+    producer.flush()
+    marker = register(suite, a, "Cooperativa Sociale Marcatore", "social_cooperative")
+    assert suite.wait_for_total(a, before + 2)["total"] == before + 2
+    time.sleep(1.0)  # give a wrongly counted duplicate time to show up
+    assert suite.stats(a)["total"] == before + 2
+    assert marker["id"] != made["id"]
+
+
+def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_on(suite):
+    a = suite.slugs[0]
+    before = suite.stats(a)["total"]
+    producer = _producer(suite)
+    producer.send(service_topic("registry"), key=b"garbage", value=b"\x00 definitely not json",
+                  headers=[("ce_specversion", b"1.0"), ("ce_id", b"broken-1"),
+                           ("ce_type", b"it.pdz.registry.stakeholder.registered.v1"),
+                           ("ce_source", b"/test"), ("ce_tenantid", a.encode())])
+    producer.flush()
+    register(suite, a, "Comune di Rivello")
+    assert suite.wait_for_total(a, before + 1)["total"] == before + 1
+    dead = read_topic(suite.settings.kafka_bootstrap, deadletter_topic(), expect=1)
+    [record] = [r for r in dead if r.key == b"garbage"]
+    headers = dict(record.headers)
+    assert b"data is not JSON" in headers["pdz_dlq_reason"]
+    assert headers["pdz_dlq_origin"].startswith(service_topic("registry").encode())
+
+
+def test_the_relay_killed_mid_stream_loses_nothing(suite):
+    b = suite.slugs[1]
+    before = suite.stats(b)["total"]
+    suite.kill("registry-relay")
+    url = suite.catalogue.url_for(suite.catalogue.get(b), "registry")
+    total = 1500
+    with psycopg.connect(url) as conn:
+        ids = [str(register_stakeholder(conn=conn, tenant=b, name=f"Associazione {i}", type="ets",
+                                        tax_code=demo_tax_code(f"kill-{i}-{b}", "076"), runts_section="a")["id"])
+               for i in range(total)]
+
+    def published():
+        with psycopg.connect(url) as conn:
+            return conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"
+                                " AND subject = ANY(%s)", (ids,)).fetchone()[0]
+
+    suite.start("registry-relay")
+    deadline = time.monotonic() + 60
+    while published() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    suite.kill("registry-relay")
+    at_kill = published()
+    assert 0 < at_kill < total, f"the relay should die mid-stream, not at {at_kill}/{total}"
+
+    suite.start("registry-relay")
+    deadline = time.monotonic() + 120
+    while published() < total and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert published() == total
+
+    on_topic = set()
+    for record in read_topic(suite.settings.kafka_bootstrap, service_topic("registry"), expect=total):
+        try:
+            on_topic.add(from_kafka(record.value, record.headers).subject)
+        except EnvelopeError:
+            pass  # the malformed record another test put there on purpose
+    assert set(ids) <= on_topic, f"{len(set(ids) - on_topic)} events lost"
+    assert suite.wait_for_total(b, before + total, timeout=120)["total"] == before + total
