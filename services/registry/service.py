@@ -20,13 +20,14 @@ def register_stakeholder(*, conn: psycopg.Connection, tenant: str, name: str, ty
                          tax_code: str, runts_section: str | None) -> dict:
     """Register an organisation and record its `stakeholder.registered` event."""
     try:
+        # One transaction for the row and its event: neither exists without the other.
         with conn.transaction():
             row = store.insert_stakeholder(conn, id=uuid.uuid4(), name=name.strip(), type=type,
                                            tax_code=normalise_tax_code(tax_code),
                                            runts_section=runts_section)
+            add_event(conn, events.stakeholder_registered(tenant=tenant, stakeholder=row))
     except psycopg.errors.UniqueViolation as exc:
         raise DuplicateTaxCode(tax_code) from exc
-    add_event(conn, events.stakeholder_registered(tenant=tenant, stakeholder=row))
     return row
 
 

@@ -116,3 +116,24 @@ def test_tenants_do_not_see_each_other(api, tenants):
     # The same tax code may exist in two Ambiti: each register is its own.
     assert api.post(f"/v1/{b}/stakeholders", headers=auth(b),
                     json={"name": "Solo in B", "type": "school", "tax_code": "01114601006"}).status_code == 201
+
+
+def test_the_row_and_its_event_commit_together_or_not_at_all(tenants, monkeypatch):
+    from services.registry import service
+
+    slug = tenants.slugs()[0]
+    url = tenants.url_for(tenants.get(slug), "registry")
+
+    def outbox_down(conn, event):
+        raise psycopg.OperationalError("outbox write failed")
+
+    monkeypatch.setattr(service, "add_event", outbox_down)
+    with psycopg.connect(url) as conn, pytest.raises(psycopg.OperationalError):
+        service.register_stakeholder(conn=conn, tenant=slug, name="Comune di Nemoli", type="comune",
+                                     tax_code="01114601006", runts_section=None)
+    assert counts(tenants, slug) == (0, 0)
+    monkeypatch.undo()
+    with psycopg.connect(url, autocommit=True) as conn:  # autocommit: only the explicit transaction holds
+        service.register_stakeholder(conn=conn, tenant=slug, name="Comune di Nemoli", type="comune",
+                                     tax_code="01114601006", runts_section=None)
+    assert counts(tenants, slug) == (1, 1)
