@@ -16,6 +16,7 @@ from shared.http.platform import Platform
 from shared.http.problems import Problem, from_http_exception, problem_response
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("pdz.access")
 
 
 class ProblemApi(Api):
@@ -78,8 +79,10 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
         return None
 
     @app.after_request
-    def _echo_request_id(response):
+    def _echo_and_log(response):
         response.headers["X-Request-ID"] = getattr(g, "request_id", "")
+        access_log.info("request", extra={"method": request.method, "path": request.path,
+                                          "status": response.status_code})
         return response
 
     @app.errorhandler(Exception)

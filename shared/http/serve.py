@@ -13,6 +13,22 @@ def _child_exit(server, worker) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+def _json_logging(level: str) -> dict:
+    """gunicorn's own log lines as JSON too, like the app's."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "shared.http.logs.JsonFormatter"}},
+        "handlers": {"json_stderr": handler},
+        "root": {"level": level, "handlers": ["json_stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": level, "handlers": ["json_stderr"], "propagate": False},
+            "gunicorn.access": {"level": level, "handlers": ["json_stderr"], "propagate": False},
+        },
+    }
+
+
 def serve(app_factory, *, default_port: int = 8000) -> None:
     """Start gunicorn with `app_factory()`; pools open lazily inside each worker."""
     # Must be set before prometheus_client is imported by the app.
@@ -33,6 +49,7 @@ def serve(app_factory, *, default_port: int = 8000) -> None:
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("child_exit", _child_exit)
             self.cfg.set("accesslog", None)
+            self.cfg.set("logconfig_dict", _json_logging(settings.log_level))
 
         def load(self):
             configure_logging(settings.log_level)

@@ -36,13 +36,17 @@ class Relay:
     """Publishes the outboxes of one service for every tenant of the catalogue."""
 
     def __init__(self, *, service: str, catalogue: Catalogue, pools: PoolRegistry, producer,
-                 sweep_seconds: float = 5.0, batch_size: int = 500):
+                 sweep_seconds: float = 5.0, batch_size: int = 500,
+                 purge_every_seconds: float = 3600.0, keep_published_days: int = 7):
         self.service = service
         self.catalogue = catalogue
         self.pools = pools
         self.producer = producer
         self.sweep_seconds = sweep_seconds
         self.batch_size = batch_size
+        self.purge_every_seconds = purge_every_seconds
+        self.keep_published_days = keep_published_days
+        self._last_purge = 0.0
         self.wakeups: queue.Queue[str] = queue.Queue()
         self.stopping = threading.Event()
 
@@ -58,6 +62,7 @@ class Relay:
             with self.pools.connection(url) as conn:
                 if not store.lock_for_relay(conn):
                     return total  # another replica is draining this tenant
+                BACKLOG.labels(self.service, slug).set(store.backlog(conn))
                 batch = store.pending(conn, limit=self.batch_size)
                 if not batch:
                     BACKLOG.labels(self.service, slug).set(0)
@@ -86,11 +91,25 @@ class Relay:
             return 0
 
     def sweep(self) -> int:
-        """Drain every tenant once."""
+        """Drain every tenant once (and, once an hour, purge long-published rows)."""
         published = sum(self.drain_safely(slug) for slug in self.catalogue.slugs()
                         if not self.stopping.is_set())
         LAST_SWEEP.labels(self.service).set(time.time())
+        if time.monotonic() - self._last_purge >= self.purge_every_seconds:
+            self.purge()
         return published
+
+    def purge(self) -> int:
+        """Delete outbox rows published more than keep_published_days ago, in every tenant."""
+        self._last_purge = time.monotonic()
+        deleted = 0
+        for tenant in self.catalogue:
+            try:
+                with self.pools.connection(self.catalogue.url_for(tenant, self.service)) as conn:
+                    deleted += store.purge_published(conn, older_than_days=self.keep_published_days)
+            except Exception as exc:  # housekeeping never stops publishing
+                log.warning("outbox purge failed", extra={"tenant": tenant.slug, "error": repr(exc)})
+        return deleted
 
     # -- waking -----------------------------------------------------------------------
     def _listen(self, server_url: str) -> None:

@@ -133,3 +133,18 @@ def test_the_relay_killed_mid_stream_loses_nothing(suite):
             pass  # the malformed record another test put there on purpose
     assert set(ids) <= on_topic, f"{len(set(ids) - on_topic)} events lost"
     assert suite.wait_for_total(b, before + total, timeout=120)["total"] == before + total
+
+
+def test_metrics_of_the_apis_relay_and_consumer(suite):
+    import urllib.request
+
+    def scrape(name):
+        with urllib.request.urlopen(f"http://127.0.0.1:{suite.ports[name]}/metrics", timeout=5) as response:
+            return response.read().decode()
+
+    registry = scrape("registry-api")  # aggregated over the gunicorn workers (multiprocess mode)
+    assert 'pdz_http_requests_total{endpoint="/v1/<tenant>/stakeholders"' in registry
+    assert "pdz_relay_published_total" in scrape("registry-relay")
+    assert "pdz_relay_backlog" in scrape("registry-relay")
+    consumer = scrape("reporting-consumer")
+    assert 'pdz_consumer_events_total{consumer="' in consumer and "pdz_consumer_lag" in consumer

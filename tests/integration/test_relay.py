@@ -72,3 +72,15 @@ def test_a_tenant_without_a_database_does_not_stop_the_others(tenants, settings,
                        tenants.default_server)
     relay = _relay(broken, settings)
     assert relay.sweep() == 2
+
+
+def test_published_rows_are_purged_after_the_retention_only(tenants, settings, topic_prefix):
+    a = tenants.slugs()[0]
+    _write_events(tenants, a, ["old", "new"], per_aggregate=1)
+    relay = _relay(tenants, settings)
+    assert relay.sweep() == 2
+    with psycopg.connect(tenants.url_for(tenants.get(a), "registry")) as conn:
+        conn.execute("UPDATE outbox SET published_at = now() - interval '8 days' WHERE subject = 'old'")
+    assert relay.purge() == 1
+    with psycopg.connect(tenants.url_for(tenants.get(a), "registry")) as conn:
+        assert [r[0] for r in conn.execute("SELECT subject FROM outbox")] == ["new"]

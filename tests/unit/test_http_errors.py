@@ -99,3 +99,26 @@ def test_livez_needs_nothing(client):
 
 def test_readyz_reports_an_unreachable_database(client):
     assert_problem(client.get("/readyz"), 503, "service-unavailable")
+
+
+def test_every_request_logs_one_json_line_with_request_id_and_tenant(client):
+    import io
+    import json
+    import logging
+
+    from shared.http.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("pdz.access")
+    logger.addHandler(handler)
+    logger.setLevel("INFO")
+    try:
+        response = client.get("/v1/beta/stakeholders", headers={**token("operator"), "X-Request-ID": "req-42"})
+    finally:
+        logger.removeHandler(handler)
+    [line] = stream.getvalue().splitlines()
+    entry = json.loads(line)
+    assert response.headers["X-Request-ID"] == "req-42"
+    assert entry["request_id"] == "req-42" and entry["tenant"] == "beta" and entry["status"] == 403
