@@ -92,8 +92,11 @@ class Relay:
 
     def sweep(self) -> int:
         """Drain every tenant once (and, once an hour, purge long-published rows)."""
-        published = sum(self.drain_safely(slug) for slug in self.catalogue.slugs()
-                        if not self.stopping.is_set())
+        published = 0
+        for slug in self.catalogue.slugs():
+            if self.stopping.is_set():
+                break
+            published += self.serve_wakeups() + self.drain_safely(slug)
         LAST_SWEEP.labels(self.service).set(time.time())
         if time.monotonic() - self._last_purge >= self.purge_every_seconds:
             self.purge()
@@ -110,6 +113,17 @@ class Relay:
             except Exception as exc:  # housekeeping never stops publishing
                 log.warning("outbox purge failed", extra={"tenant": tenant.slug, "error": repr(exc)})
         return deleted
+
+    def serve_wakeups(self) -> int:
+        """Drain the tenants woken so far, so that a long sweep never delays a fresh event."""
+        due = set()
+        while True:
+            try:
+                due.add(self.wakeups.get_nowait())
+            except queue.Empty:
+                break
+        due.discard("*")  # a sweep is already under way
+        return sum(self.drain_safely(slug) for slug in due)
 
     # -- waking -----------------------------------------------------------------------
     def _listen(self, server_url: str) -> None:
