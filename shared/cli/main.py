@@ -49,6 +49,21 @@ def cmd_token(args, settings) -> int:
     return 0
 
 
+def cmd_asyncapi(args, settings) -> int:
+    import yaml
+
+    from shared.config import REPO_ROOT
+    from shared.events.asyncapi import build
+    text = yaml.safe_dump(build(REPO_ROOT / "events"), sort_keys=False, allow_unicode=True)
+    if args.output == "-":
+        print(text, end="")
+    else:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+        print(f"[pdz] wrote {args.output}")
+    return 0
+
+
 def cmd_run(args, settings) -> int:
     from shared.cli import run
     return run.start(detach=args.detach)
@@ -82,6 +97,12 @@ def parser() -> argparse.ArgumentParser:
     kc = ksub.add_parser("create", help="create the suite's topics (idempotent)")
     kc.add_argument("--replication", type=int, default=1)
     kc.set_defaults(func=cmd_topics)
+
+    e = sub.add_parser("events", help="the event catalogue")
+    esub = e.add_subparsers(dest="events_command", required=True)
+    ea = esub.add_parser("asyncapi", help="generate the AsyncAPI 3 document from events/")
+    ea.add_argument("--output", default="events/asyncapi.yaml", help="file, or - for standard output")
+    ea.set_defaults(func=cmd_asyncapi)
 
     tok = sub.add_parser("token", help="mint a development JWT")
     tok.add_argument("--role", action="append", required=True,

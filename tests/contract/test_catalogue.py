@@ -38,3 +38,13 @@ def test_the_schema_catches_a_bad_event():
         assert_valid_event("it.pdz.registry.stakeholder.registered.v1",
                            {"stakeholder_id": "5b0f7c1e-3a51-4d8e-9f3a-2c7d9e1b6a40", "name": "X Y",
                             "type": "spaceship", "registered_at": "2026-01-01T00:00:00+00:00"})
+
+
+def test_the_committed_asyncapi_document_is_up_to_date():
+    import yaml
+
+    from shared.events.asyncapi import build
+
+    committed = yaml.safe_load((EVENTS_DIR / "asyncapi.yaml").read_text())
+    assert committed == build(EVENTS_DIR), "run `pdz events asyncapi` and commit events/asyncapi.yaml"
+    assert committed["asyncapi"].startswith("3.")

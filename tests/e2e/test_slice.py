@@ -148,3 +148,18 @@ def test_metrics_of_the_apis_relay_and_consumer(suite):
     assert "pdz_relay_backlog" in scrape("registry-relay")
     consumer = scrape("reporting-consumer")
     assert 'pdz_consumer_events_total{consumer="' in consumer and "pdz_consumer_lag" in consumer
+
+
+def test_sigterm_stops_the_relay_and_the_consumer_cleanly(suite):
+    import os
+
+    for name, line in (("reporting-consumer", "consumer stopped"), ("registry-relay", "relay stopped")):
+        process = suite.processes.pop(name)
+        os.killpg(process.pid, signal.SIGTERM)
+        assert process.wait(30) == 0
+        assert line in (suite.folder / "logs" / f"{name}.log").read_text()
+        suite.start(name)
+    a = suite.slugs[0]
+    before = suite.stats(a)["total"]
+    register(suite, a, "Comune di Trecchina")
+    assert suite.wait_for_total(a, before + 1)["total"] == before + 1

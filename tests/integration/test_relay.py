@@ -84,3 +84,28 @@ def test_published_rows_are_purged_after_the_retention_only(tenants, settings, t
     assert relay.purge() == 1
     with psycopg.connect(tenants.url_for(tenants.get(a), "registry")) as conn:
         assert [r[0] for r in conn.execute("SELECT subject FROM outbox")] == ["new"]
+
+
+def test_a_wake_up_publishes_without_waiting_for_a_sweep(tenants, settings, topic_prefix):
+    import threading
+
+    from shared.outbox.wake import wake_relay
+
+    a = tenants.slugs()[0]
+    relay = _relay(tenants, settings, sweep_seconds=3600)
+    runner = threading.Thread(target=relay.run, daemon=True)
+    runner.start()
+    try:
+        import time
+        deadline = time.monotonic() + 30
+        while relay.wakeups.qsize() or not any(t.name.startswith("relay-listen") for t in threading.enumerate()):
+            time.sleep(0.05)
+            assert time.monotonic() < deadline
+        time.sleep(1.0)  # the listener is connected and its first sweep has run
+        _write_events(tenants, a, ["woken"], per_aggregate=1)
+        wake_relay(PoolRegistry(), server_url=tenants.default_server, service="registry", tenant=a)
+        records = read_topic(settings.kafka_bootstrap, service_topic("registry"), expect=1, timeout=30)
+        assert [from_kafka(r.value, r.headers).subject for r in records] == ["woken"]
+    finally:
+        relay.stop()
+        runner.join(10)
