@@ -10,14 +10,12 @@ that is down is not the event's fault: the record is retried, not dead-lettered.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
-import time
 from dataclasses import dataclass
 from typing import Callable
 
 import psycopg
-from kafka import OffsetAndMetadata, TopicPartition
+from kafka import OffsetAndMetadata
 from prometheus_client import Counter, Gauge
 
 from shared.consumer.rows import apply_rows
@@ -154,7 +152,3 @@ class ConsumerRunner:
     def stop(self, *_args) -> None:
         self.stopping.set()
 
-
-def install_signal_handlers(stop) -> None:
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)

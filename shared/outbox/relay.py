@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import signal
 import threading
 import time
 
@@ -116,14 +115,18 @@ class Relay:
 
     def serve_wakeups(self) -> int:
         """Drain the tenants woken so far, so that a long sweep never delays a fresh event."""
+        due = self._take_wakeups()
+        due.discard("*")  # a sweep is already under way
+        return sum(self.drain_safely(slug) for slug in due)
+
+    def _take_wakeups(self) -> set[str]:
+        """Every wake-up queued so far: a burst becomes one drain per tenant."""
         due = set()
         while True:
             try:
                 due.add(self.wakeups.get_nowait())
             except queue.Empty:
-                break
-        due.discard("*")  # a sweep is already under way
-        return sum(self.drain_safely(slug) for slug in due)
+                return due
 
     # -- waking -----------------------------------------------------------------------
     def _listen(self, server_url: str) -> None:
@@ -162,15 +165,10 @@ class Relay:
                 next_sweep = time.monotonic() + self.sweep_seconds
                 continue
             try:
-                slug = self.wakeups.get(timeout=max(0.0, next_sweep - now))
+                first = self.wakeups.get(timeout=max(0.0, next_sweep - now))
             except queue.Empty:
                 continue
-            due = {slug}
-            while True:  # coalesce a burst of wake-ups into one drain per tenant
-                try:
-                    due.add(self.wakeups.get_nowait())
-                except queue.Empty:
-                    break
+            due = {first} | self._take_wakeups()
             if "*" in due:
                 next_sweep = 0.0
                 continue
@@ -182,7 +180,3 @@ class Relay:
     def stop(self, *_args) -> None:
         self.stopping.set()
 
-
-def install_signal_handlers(stop) -> None:
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
