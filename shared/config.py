@@ -43,6 +43,7 @@ class Settings:
     database_url: str = LOCAL_DATABASE_URL
     kafka_bootstrap: str = LOCAL_KAFKA_BOOTSTRAP
     tenants_file: Path = REPO_ROOT / "deploy" / "local" / "tenants.yaml"
+    regions_file: Path = REPO_ROOT / "deploy" / "local" / "regions.yaml"
     jwt_dev_key: str | None = DEV_JWT_KEY
     jwt_jwks_url: str | None = None
     jwt_issuer: str | None = None
@@ -65,6 +66,7 @@ class Settings:
             database_url=env.get("PDZ_DATABASE_URL") or LOCAL_DATABASE_URL,
             kafka_bootstrap=env.get("PDZ_KAFKA_BOOTSTRAP") or LOCAL_KAFKA_BOOTSTRAP,
             tenants_file=Path(env.get("PDZ_TENANTS_FILE") or cls.tenants_file),
+            regions_file=Path(env.get("PDZ_REGIONS_FILE") or cls.regions_file),
             jwt_dev_key=dev_key,
             jwt_jwks_url=jwks,
             jwt_issuer=env.get("PDZ_JWT_ISSUER") or None,

@@ -11,6 +11,7 @@ from shared.config import Settings
 from shared.db.pools import PoolRegistry
 from shared.http.auth import TokenVerifier
 from shared.outbox.wake import wake_relay
+from shared.regions import Regions, load_regions
 from shared.tenants import Catalogue, Tenant, load_catalogue
 
 
@@ -21,6 +22,7 @@ class Platform:
     catalogue: Catalogue
     pools: PoolRegistry
     verifier: TokenVerifier
+    regions: Regions
 
     @classmethod
     def from_settings(cls, service: str, settings: Settings) -> "Platform":
@@ -33,6 +35,7 @@ class Platform:
                                idle_seconds=settings.pool_idle_seconds),
             verifier=TokenVerifier(dev_key=settings.jwt_dev_key, jwks_url=settings.jwt_jwks_url,
                                    issuer=settings.jwt_issuer, audience=settings.jwt_audience),
+            regions=load_regions(settings.regions_file),
         )
 
     @contextmanager

@@ -27,7 +27,7 @@ def test_each_type_has_a_valid_schema_and_a_valid_example(event_type):
 
 def test_every_type_a_service_emits_is_in_the_catalogue():
     emitted = set()
-    for events_module in SERVICES_DIR.glob("*/events.py"):
+    for events_module in SERVICES_DIR.glob("**/events.py"):
         emitted |= set(TYPE_IN_CODE.findall(events_module.read_text()))
     assert emitted, "no event type found in services/*/events.py"
     assert emitted <= set(event_types()), emitted - set(event_types())

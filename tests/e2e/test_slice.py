@@ -9,7 +9,7 @@ from shared.cli.demo import demo_tax_code
 from shared.events.envelope import EnvelopeError, from_kafka
 from shared.events.topics import deadletter_topic, service_topic
 
-from services.registry.service import register_stakeholder
+from services.registry.stakeholders.service import register_stakeholder
 from tests.contract.catalogue import assert_valid_event
 from tests.integration.conftest import read_topic
 

@@ -119,7 +119,7 @@ def test_tenants_do_not_see_each_other(api, tenants):
 
 
 def test_the_row_and_its_event_commit_together_or_not_at_all(tenants, monkeypatch):
-    from services.registry import service
+    from services.registry.stakeholders import service
 
     slug = tenants.slugs()[0]
     url = tenants.url_for(tenants.get(slug), "registry")

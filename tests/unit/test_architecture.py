@@ -23,7 +23,7 @@ def test_the_check_catches_a_cross_service_import(tmp_path):
     # Copy the code, add one forbidden import, and the same contracts must break.
     for name in ("shared", "services"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "services" / "reporting" / "leak.py").write_text("from services.registry import domain\n")
+    (tmp_path / "services" / "reporting" / "leak.py").write_text("from services.registry import taxcodes\n")
     shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
     exe = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(exe), "--no-cache"], cwd=tmp_path, capture_output=True, text=True,

@@ -1,6 +1,6 @@
 import pytest
 
-from services.registry.domain import InvalidTaxCode, is_personal_tax_code, normalise_tax_code
+from services.registry.taxcodes import InvalidTaxCode, is_personal_tax_code, normalise_tax_code
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -8,8 +8,8 @@ import psycopg
 
 from shared.outbox.store import add_event
 
-from services.registry import events, store
-from services.registry.domain import normalise_tax_code
+from services.registry.stakeholders import events, store
+from services.registry.taxcodes import normalise_tax_code
 
 
 class DuplicateTaxCode(Exception):

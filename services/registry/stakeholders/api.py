@@ -12,8 +12,8 @@ from shared.http.app import current_platform
 from shared.http.auth import READERS, WRITERS, requires
 from shared.http.problems import Problem
 
-from services.registry import service
-from services.registry.schemas import StakeholderIn, StakeholderListQuery, StakeholderOut, StakeholderPage
+from services.registry.stakeholders import service
+from services.registry.stakeholders.schemas import StakeholderIn, StakeholderListQuery, StakeholderOut, StakeholderPage
 
 blp = Blueprint("stakeholders", __name__, url_prefix="/v1/<tenant>/stakeholders",
                 description="Il registro dei soggetti della rete dell'Ambito")

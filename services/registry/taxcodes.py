@@ -1,25 +1,8 @@
-"""Registry rules, pure: stakeholder types and tax-code checks (no I/O)."""
+"""Codice fiscale and partita IVA checks (python-stdnum), pure."""
 from __future__ import annotations
 
 from stdnum.exceptions import ValidationError
 from stdnum.it import codicefiscale, iva
-
-# Kinds of organisation in an Ambito's network (seed 001, DOMAIN.md).
-STAKEHOLDER_TYPES = (
-    "public_body",            # ente pubblico
-    "comune",
-    "health_authority",       # ASL / ASST, distretto sanitario
-    "school",
-    "ets",                    # ente del terzo settore (see runts_section)
-    "social_cooperative",     # cooperativa sociale
-    "enterprise",
-    "trade_union",
-    "representative_body",    # organismo di rappresentanza
-    "other",
-)
-# RUNTS sections, DM 106/2020: a ODV, b APS, c enti filantropici, d imprese sociali,
-# e reti associative, f società di mutuo soccorso, g altri ETS.
-RUNTS_SECTIONS = ("a", "b", "c", "d", "e", "f", "g")
 
 
 class InvalidTaxCode(ValueError):
@@ -28,7 +11,7 @@ class InvalidTaxCode(ValueError):
 
 def normalise_tax_code(raw: str) -> str:
     """The canonical form of a codice fiscale (16 chars) or partita IVA / CF numerico (11 digits)."""
-    code = "".join(raw.split()).upper()
+    code = "".join(str(raw).split()).upper()
     try:
         if len(code) == 11:
             return iva.validate(code)
@@ -40,6 +23,17 @@ def normalise_tax_code(raw: str) -> str:
                          "or 16 characters (codice fiscale)")
 
 
+def normalise_personal_code(raw: str) -> str:
+    """A person's codice fiscale (16 characters), canonical."""
+    code = "".join(str(raw).split()).upper()
+    if len(code) != 16:
+        raise InvalidTaxCode(f"{raw!r} must be a person's codice fiscale (16 characters)")
+    try:
+        return codicefiscale.validate(code)
+    except ValidationError as exc:
+        raise InvalidTaxCode(f"{raw!r} is not a valid codice fiscale: {exc}") from exc
+
+
 def is_personal_tax_code(code: str) -> bool:
-    """A 16-character codice fiscale identifies a person: personal data, never in events."""
+    """A 16-character codice fiscale identifies a person: personal data, never in events or exports."""
     return len(code) == 16

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from services.registry.domain import (RUNTS_SECTIONS, STAKEHOLDER_TYPES, InvalidTaxCode,
+from services.registry.stakeholders.domain import RUNTS_SECTIONS, STAKEHOLDER_TYPES
+from services.registry.taxcodes import (InvalidTaxCode,
                                       normalise_tax_code)
 
 

@@ -1,0 +1,1 @@
+"""The stakeholder register: organisations of the Ambito's network, their areas, status and history."""
