@@ -17,8 +17,11 @@ blp = Blueprint("statistics", __name__, url_prefix="/v1/<tenant>/statistics",
 
 class StakeholderStats(Schema):
     tenant = fields.String()
-    total = fields.Integer()
-    by_type = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer(metadata={"description": "active stakeholders"})
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                          metadata={"description": "active stakeholders by type"})
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                            metadata={"description": "every stakeholder by status (active, suspended, withdrawn)"})
 
 
 @blp.route("/stakeholders")

@@ -8,19 +8,33 @@ from shared.consumer.rows import Upsert
 from shared.events.envelope import CloudEvent
 
 STAKEHOLDER_REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
+STAKEHOLDER_UPDATED = "it.pdz.registry.stakeholder.updated.v1"
+
+
+def _stakeholder_values(event: CloudEvent) -> dict:
+    data = event.data  # tolerant reader: only the fields used here
+    return {"name": str(data["name"]), "type": str(data["type"]),
+            "runts_section": data.get("runts_section"),
+            "status": str(data.get("status", "active")),
+            "version": int(data.get("version", 1)),
+            "source_event_id": event.id}
 
 
 def stakeholder_registered(event: CloudEvent) -> list:
-    data = event.data  # tolerant reader: only the fields used here
     return [Upsert("stakeholder_facts",
-                   key={"tenant": event.tenantid, "stakeholder_id": uuid.UUID(data["stakeholder_id"])},
-                   values={"name": str(data["name"]), "type": str(data["type"]),
-                           "runts_section": data.get("runts_section"),
-                           "registered_at": datetime.fromisoformat(data["registered_at"]),
-                           "source_event_id": event.id})]
+                   key={"tenant": event.tenantid, "stakeholder_id": uuid.UUID(event.data["stakeholder_id"])},
+                   values={**_stakeholder_values(event),
+                           "registered_at": datetime.fromisoformat(event.data["registered_at"])},
+                   newer_than="version")]
 
 
-PROJECTORS = {STAKEHOLDER_REGISTERED: stakeholder_registered}
+def stakeholder_updated(event: CloudEvent) -> list:
+    return [Upsert("stakeholder_facts",
+                   key={"tenant": event.tenantid, "stakeholder_id": uuid.UUID(event.data["stakeholder_id"])},
+                   values=_stakeholder_values(event), newer_than="version")]
+
+
+PROJECTORS = {STAKEHOLDER_REGISTERED: stakeholder_registered, STAKEHOLDER_UPDATED: stakeholder_updated}
 
 
 def project(event: CloudEvent) -> list:

@@ -19,6 +19,9 @@ class Upsert:
     table: str
     key: dict
     values: dict = field(default_factory=dict)
+    # Only overwrite a row whose `newer_than` column is lower than the incoming value:
+    # a stale or replayed snapshot never undoes a newer one.
+    newer_than: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ def apply_rows(conn: psycopg.Connection, rows: list) -> None:
             if row.values:
                 action = sql.SQL("DO UPDATE SET ") + sql.SQL(", ").join(
                     sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in row.values)
+                if row.newer_than:
+                    action += sql.SQL(" WHERE {0}.{1} < EXCLUDED.{1}").format(
+                        sql.Identifier(row.table), sql.Identifier(row.newer_than))
             else:
                 action = sql.SQL("DO NOTHING")
             query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) ").format(

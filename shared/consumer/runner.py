@@ -82,8 +82,9 @@ class ConsumerRunner:
                 return Outcome("duplicate")
             try:
                 apply_rows(conn, rows)
-            except psycopg.DataError as exc:
-                raise Rejected(str(exc)) from exc
+            except (psycopg.DataError, psycopg.IntegrityError) as exc:
+                # The event's values do not fit the read model: its fault, not the database's.
+                raise Rejected(f"{type(exc).__name__}: {exc}") from exc
         return Outcome("applied")
 
     def deadletter(self, record, reason: str) -> None:

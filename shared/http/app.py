@@ -67,12 +67,14 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
         slug = (request.view_args or {}).get("tenant")
         if slug is None:
             return None
+        # Transparency pages (D.Lgs. 33/2013) under /v1/<tenant>/public/ need no token.
+        public = request.url_rule is not None and "/public/" in request.url_rule.rule
         # Order matters: who are you (401), does the Ambito exist (404), may you act on it (403).
-        g.principal = platform.verifier.verify(_bearer_token())
+        g.principal = None if public else platform.verifier.verify(_bearer_token())
         tenant = platform.catalogue.get(slug)
         if tenant is None:
             raise Problem(404, "Not Found", f"There is no Ambito '{slug}'.", slug="unknown-tenant")
-        if not g.principal.may_act_on(slug):
+        if not public and not g.principal.may_act_on(slug):
             raise Problem(403, "Forbidden", "Your token does not grant access to this Ambito.",
                           slug="forbidden")
         g.tenant = tenant

@@ -77,3 +77,10 @@ def from_http_exception(exc: HTTPException) -> Response:
     detail = exc.description if status != 500 else "An unexpected error occurred."
     headers = dict(data.get("headers") or {})
     return problem_response(status, title, detail or "", headers=headers)
+
+
+def invalid(*errors: tuple[str, str], location: str = "json") -> Problem:
+    """A 422 naming each (field, message), for checks schemas cannot make alone."""
+    names = ", ".join(sorted({field for field, _ in errors}))
+    return Problem(422, "Invalid input", f"Invalid value for: {names}", slug="validation-error",
+                   errors=[{"field": f, "message": m, "location": location} for f, m in errors])

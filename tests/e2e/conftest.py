@@ -63,8 +63,8 @@ class Suite:
             env["PDZ_METRICS_ADDR"] = "127.0.0.1"
         return env
 
-    def start(self, name: str) -> None:
-        self.processes[name] = spawn(name, env=self.env(name), log_dir=self.folder / "logs")
+    def start(self, name: str, **env) -> None:
+        self.processes[name] = spawn(name, env={**self.env(name), **env}, log_dir=self.folder / "logs")
         path = "livez" if name.endswith("-api") else "metrics"
         if not wait_http(f"http://127.0.0.1:{self.ports[name]}/{path}", timeout=60):
             log = (self.folder / "logs" / f"{name}.log").read_text()[-3000:]

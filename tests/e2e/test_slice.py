@@ -29,8 +29,10 @@ def test_two_tenants_each_see_only_their_own(suite):
     register(suite, b, "Comune di Fasano")
     register(suite, b, "Consorzio CIISAF", "public_body")
 
-    assert suite.wait_for_total(a, 3) == {"tenant": a, "total": 3, "by_type": {"comune": 2, "ets": 1}}
-    assert suite.wait_for_total(b, 2) == {"tenant": b, "total": 2, "by_type": {"comune": 1, "public_body": 1}}
+    assert suite.wait_for_total(a, 3) == {"tenant": a, "total": 3, "by_type": {"comune": 2, "ets": 1},
+                                          "by_status": {"active": 3}}
+    assert suite.wait_for_total(b, 2) == {"tenant": b, "total": 2, "by_type": {"comune": 1, "public_body": 1},
+                                          "by_status": {"active": 2}}
 
     # Neither tenant can read the other, on either service.
     token_a = suite.token(a)
@@ -102,19 +104,21 @@ def test_the_relay_killed_mid_stream_loses_nothing(suite):
     url = suite.catalogue.url_for(suite.catalogue.get(b), "registry")
     total = 1500
     with psycopg.connect(url) as conn:
-        ids = [str(register_stakeholder(conn=conn, tenant=b, name=f"Associazione {i}", type="ets",
+        ids = [str(register_stakeholder(conn=conn, tenant=b, by="e2e", name=f"Associazione {i}", type="ets",
                                         tax_code=demo_tax_code(f"kill-{i}-{b}", "076"), runts_section="a")["id"])
                for i in range(total)]
 
-    def published():
-        with psycopg.connect(url) as conn:
-            return conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"
-                                " AND subject = ANY(%s)", (ids,)).fetchone()[0]
+    poll = psycopg.connect(url, autocommit=True)
 
-    suite.start("registry-relay")
+    def published():
+        return poll.execute("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"
+                            " AND subject = ANY(%s)", (ids,)).fetchone()[0]
+
+    # Small batches (150 of them) so the kill lands mid-stream even on a loaded machine.
+    suite.start("registry-relay", PDZ_RELAY_BATCH_SIZE="10")
     deadline = time.monotonic() + 60
     while published() == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
+        time.sleep(0.005)
     suite.kill("registry-relay")
     at_kill = published()
     assert 0 < at_kill < total, f"the relay should die mid-stream, not at {at_kill}/{total}"
@@ -124,6 +128,7 @@ def test_the_relay_killed_mid_stream_loses_nothing(suite):
     while published() < total and time.monotonic() < deadline:
         time.sleep(0.2)
     assert published() == total
+    poll.close()
 
     on_topic = set()
     for record in read_topic(suite.settings.kafka_bootstrap, service_topic("registry"), expect=total):

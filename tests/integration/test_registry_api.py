@@ -129,11 +129,11 @@ def test_the_row_and_its_event_commit_together_or_not_at_all(tenants, monkeypatc
 
     monkeypatch.setattr(service, "add_event", outbox_down)
     with psycopg.connect(url) as conn, pytest.raises(psycopg.OperationalError):
-        service.register_stakeholder(conn=conn, tenant=slug, name="Comune di Nemoli", type="comune",
+        service.register_stakeholder(conn=conn, tenant=slug, by="test", name="Comune di Nemoli", type="comune",
                                      tax_code="01114601006", runts_section=None)
     assert counts(tenants, slug) == (0, 0)
     monkeypatch.undo()
     with psycopg.connect(url, autocommit=True) as conn:  # autocommit: only the explicit transaction holds
-        service.register_stakeholder(conn=conn, tenant=slug, name="Comune di Nemoli", type="comune",
+        service.register_stakeholder(conn=conn, tenant=slug, by="test", name="Comune di Nemoli", type="comune",
                                      tax_code="01114601006", runts_section=None)
     assert counts(tenants, slug) == (1, 1)

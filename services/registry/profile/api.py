@@ -1,7 +1,78 @@
-"""Ambito profile HTTP API (being written)."""
+"""Profile HTTP API: /v1/{tenant}/profile and /v1/{tenant}/areas."""
 from __future__ import annotations
 
+from flask import g, request
+from flask.views import MethodView
 from flask_smorest import Blueprint
+
+from shared.http.app import current_platform
+from shared.http.auth import ROLES, WRITERS, requires
+from shared.http.concurrency import etag, required_version, stale
+from shared.http.problems import Problem, invalid
+
+from services.registry.profile import domain, service
+from services.registry.profile.schemas import AreasOut, ProfileIn, ProfileOut
 
 blp = Blueprint("profile", __name__, url_prefix="/v1/<tenant>",
                 description="Il profilo dell'Ambito: comuni, capofila, ente gestore, aree tematiche")
+
+ETAG_HEADER = {"ETag": {"description": 'The profile\'s version, e.g. "3": send it back in If-Match',
+                        "schema": {"type": "string"}}}
+PRECONDITIONS = [
+    {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+     "description": "The ETag you read; required once the profile exists (428 without it, 412 if stale)"},
+    {"in": "header", "name": "If-None-Match", "required": False, "schema": {"type": "string", "enum": ["*"]},
+     "description": "`*`: create only, 412 if the profile already exists"},
+]
+
+
+@blp.route("/profile")
+class Profile(MethodView):
+    # The profile names public bodies and places only: every role of the Ambito may read it.
+    @requires(*ROLES)
+    @blp.response(200, ProfileOut, headers=ETAG_HEADER)
+    def get(self, tenant):
+        """The Ambito's profile: comuni (ISTAT), population, capofila, ente gestore, ASL district."""
+        with current_platform().read(g.tenant) as conn:
+            profile = service.get_profile(conn=conn)
+        if profile is None:
+            raise Problem(404, "Not Found", "This Ambito has no profile yet.", slug="not-found")
+        return profile, 200, {"ETag": etag(profile["version"])}
+
+    @requires(*WRITERS)
+    @blp.arguments(ProfileIn)
+    @blp.response(200, ProfileOut, headers=ETAG_HEADER)
+    @blp.doc(parameters=PRECONDITIONS)
+    def put(self, body, tenant):
+        """Create or replace the Ambito's profile (If-Match once it exists)."""
+        platform = current_platform()
+        region = platform.regions.get(g.tenant.region)
+        expected = required_version() if request.headers.get("If-Match") else None
+        try:
+            with platform.write(g.tenant) as conn:
+                profile = service.save_profile(
+                    conn=conn, tenant=tenant, tenant_region=g.tenant.region,
+                    region_name=region.name if region else None, expected_version=expected,
+                    create_only=request.headers.get("If-None-Match", "").strip() == "*", **body)
+        except domain.InvalidProfile as exc:
+            raise invalid(*((e["field"], e["message"]) for e in exc.errors)) from None
+        except service.VersionRequired:
+            required_version()  # no If-Match was sent: this raises the platform's 428
+            raise
+        except service.StaleVersion as exc:
+            raise stale(exc.current) from None
+        return profile, 200, {"ETag": etag(profile["version"])}
+
+
+@blp.route("/areas")
+class Areas(MethodView):
+    @requires(*ROLES)
+    @blp.response(200, AreasOut)
+    def get(self, tenant):
+        """The thematic areas of the Ambito's region, from the regional configuration."""
+        region = current_platform().regions.get(g.tenant.region)
+        if region is None:
+            raise Problem(404, "Not Found", f"Region '{g.tenant.region}' has no configuration of thematic areas.",
+                          slug="no-regional-configuration")
+        return {"region": region.slug, "name": region.name,
+                "areas": [{"code": a.code, "name": a.name} for a in region.areas]}

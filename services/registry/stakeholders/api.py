@@ -1,7 +1,6 @@
-"""Registry HTTP API: /v1/{tenant}/stakeholders."""
+"""Stakeholder register HTTP API: /v1/{tenant}/stakeholders."""
 from __future__ import annotations
 
-import binascii
 import uuid
 
 from flask import g
@@ -10,13 +9,43 @@ from flask_smorest import Blueprint
 
 from shared.http.app import current_platform
 from shared.http.auth import READERS, WRITERS, requires
+from shared.http.concurrency import etag, required_version, stale
+from shared.http.idempotency import idempotent
 from shared.http.problems import Problem
 
+from services.registry.areas import check_areas
+from services.registry.seat import check_seat
 from services.registry.stakeholders import service
-from services.registry.stakeholders.schemas import StakeholderIn, StakeholderListQuery, StakeholderOut, StakeholderPage
+from services.registry.stakeholders.schemas import (HistoryEntry, StakeholderIn, StakeholderListQuery,
+                                                    StakeholderOut, StakeholderPage, StakeholderPatch)
 
 blp = Blueprint("stakeholders", __name__, url_prefix="/v1/<tenant>/stakeholders",
                 description="Il registro dei soggetti della rete dell'Ambito")
+
+NOT_FOUND = Problem(404, "Not Found", "No such stakeholder.", slug="not-found")
+
+
+def parse_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NOT_FOUND from None
+
+
+def _region():
+    return current_platform().regions.get(g.tenant.region)
+
+
+def _run(action):
+    try:
+        return action()
+    except service.StakeholderNotFound:
+        raise NOT_FOUND from None
+    except service.StaleStakeholder as exc:
+        raise stale(exc.current_version) from None
+    except service.DuplicateTaxCode:
+        raise Problem(409, "Conflict", "A stakeholder with this tax code is already registered.",
+                      slug="duplicate-tax-code", field="tax_code") from None
 
 
 @blp.route("")
@@ -25,27 +54,24 @@ class Stakeholders(MethodView):
     @blp.arguments(StakeholderListQuery, location="query")
     @blp.response(200, StakeholderPage)
     def get(self, query, tenant):
-        """List the Ambito's stakeholders (cursor pagination)."""
-        try:
-            with current_platform().read(g.tenant) as conn:
-                return service.list_stakeholders(conn=conn, type=query.get("type"),
-                                                 after=query.get("after"), limit=query["limit"])
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise Problem(422, "Invalid input", "Invalid value for: after", slug="validation-error",
-                          errors=[{"field": "after", "message": "Not a valid cursor.",
-                                   "location": "query"}]) from None
+        """List the register: filters type, area, status, text (q); cursor pagination."""
+        with current_platform().read(g.tenant) as conn:
+            return service.list_stakeholders(conn=conn, type=query.get("type"), area=query.get("area"),
+                                             status=query.get("status"), text=query.get("q"),
+                                             after=query.get("after"), limit=query["limit"])
 
+    @idempotent
     @requires(*WRITERS)
     @blp.arguments(StakeholderIn)
     @blp.response(201, StakeholderOut)
     def post(self, body, tenant):
-        """Register an organisation in the Ambito's network."""
-        try:
-            with current_platform().write(g.tenant) as conn:
-                return service.register_stakeholder(conn=conn, tenant=tenant, **body)
-        except service.DuplicateTaxCode:
-            raise Problem(409, "Conflict", "A stakeholder with this tax code is already registered.",
-                          slug="duplicate-tax-code", field="tax_code") from None
+        """Register an organisation in the Ambito's network (Idempotency-Key honoured)."""
+        body["areas"] = check_areas(body["areas"], _region(), required=False)
+        check_seat(body["seat_istat"], field="seat_istat")
+        with current_platform().write(g.tenant) as conn:
+            row = _run(lambda: service.register_stakeholder(conn=conn, tenant=tenant, by=g.principal.subject,
+                                                            **body))
+        return row, 201, {"ETag": etag(row["version"])}
 
 
 @blp.route("/<stakeholder_id>")
@@ -53,13 +79,32 @@ class StakeholderById(MethodView):
     @requires(*READERS)
     @blp.response(200, StakeholderOut)
     def get(self, tenant, stakeholder_id):
-        """One stakeholder."""
-        try:
-            key = uuid.UUID(stakeholder_id)
-        except ValueError:
-            raise Problem(404, "Not Found", "No such stakeholder.", slug="not-found") from None
+        """One stakeholder, with its ETag."""
         with current_platform().read(g.tenant) as conn:
-            row = service.get_stakeholder(conn=conn, stakeholder_id=key)
-        if row is None:
-            raise Problem(404, "Not Found", "No such stakeholder.", slug="not-found")
-        return row
+            row = _run(lambda: service.get_stakeholder(conn=conn, stakeholder_id=parse_id(stakeholder_id)))
+        return row, 200, {"ETag": etag(row["version"])}
+
+    @requires(*WRITERS)
+    @blp.arguments(StakeholderPatch)
+    @blp.response(200, StakeholderOut)
+    def patch(self, body, tenant, stakeholder_id):
+        """Change data or status (active, suspended, withdrawn); If-Match required."""
+        version = required_version()
+        if "areas" in body:
+            body["areas"] = check_areas(body["areas"], _region(), required=False)
+        check_seat(body.get("seat_istat"), field="seat_istat")
+        with current_platform().write(g.tenant) as conn:
+            row = _run(lambda: service.update_stakeholder(
+                conn=conn, tenant=tenant, by=g.principal.subject, stakeholder_id=parse_id(stakeholder_id),
+                version=version, changes=body))
+        return row, 200, {"ETag": etag(row["version"])}
+
+
+@blp.route("/<stakeholder_id>/history")
+class StakeholderHistory(MethodView):
+    @requires(*READERS)
+    @blp.response(200, HistoryEntry(many=True))
+    def get(self, tenant, stakeholder_id):
+        """Every change of the stakeholder, oldest first."""
+        with current_platform().read(g.tenant) as conn:
+            return _run(lambda: service.stakeholder_history(conn=conn, stakeholder_id=parse_id(stakeholder_id)))

@@ -1,34 +1,62 @@
-"""Marshmallow schemas at the registry's HTTP edge."""
+"""Marshmallow schemas of the stakeholder register's HTTP edge."""
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from services.registry.stakeholders.domain import RUNTS_SECTIONS, STAKEHOLDER_TYPES
-from services.registry.taxcodes import (InvalidTaxCode,
-                                      normalise_tax_code)
+from services.registry.stakeholders.domain import RUNTS_SECTIONS, STAKEHOLDER_TYPES, STATUSES
+from services.registry.taxcodes import InvalidTaxCode, normalise_tax_code
+
+ISTAT_CODE = validate.Regexp(r"^[0-9]{6}$", error="An ISTAT comune code has 6 digits.")
 
 
-class StakeholderIn(Schema):
+def check_tax_code(value: str) -> None:
+    try:
+        normalise_tax_code(value)
+    except InvalidTaxCode as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def check_runts(data: dict) -> None:
+    if data.get("type") == "ets" and not data.get("runts_section"):
+        raise ValidationError("required for type 'ets'", field_name="runts_section")
+
+
+class OrganisationFields(Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=300),
                          metadata={"description": "Denominazione dell'organizzazione"})
     type = fields.String(required=True, validate=validate.OneOf(STAKEHOLDER_TYPES))
     tax_code = fields.String(required=True, metadata={
         "description": "Codice fiscale (16 caratteri) o partita IVA / codice fiscale numerico (11 cifre)"})
-    runts_section = fields.String(load_default=None, allow_none=True,
-                                  validate=validate.OneOf(RUNTS_SECTIONS),
+    runts_section = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(RUNTS_SECTIONS),
                                   metadata={"description": "Sezione RUNTS (a-g) per gli ETS"})
+    runts_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40),
+                                 metadata={"description": "Numero di iscrizione al RUNTS"})
+    seat_istat = fields.String(load_default=None, allow_none=True, validate=ISTAT_CODE,
+                               metadata={"description": "Codice ISTAT del comune della sede"})
 
     @validates("tax_code")
     def _check_tax_code(self, value, **_kwargs):
-        try:
-            normalise_tax_code(value)
-        except InvalidTaxCode as exc:
-            raise ValidationError(str(exc)) from exc
+        check_tax_code(value)
 
     @validates_schema
     def _runts_for_ets(self, data, **_kwargs):
-        if data.get("type") == "ets" and not data.get("runts_section"):
-            raise ValidationError("required for type 'ets'", field_name="runts_section")
+        check_runts(data)
+
+
+class StakeholderIn(OrganisationFields):
+    areas = fields.List(fields.String(), load_default=list, validate=validate.Length(max=50),
+                        metadata={"description": "Aree tematiche di interesse (codici regionali)"})
+
+
+class StakeholderPatch(Schema):
+    name = fields.String(validate=validate.Length(min=2, max=300))
+    type = fields.String(validate=validate.OneOf(STAKEHOLDER_TYPES))
+    runts_section = fields.String(allow_none=True, validate=validate.OneOf(RUNTS_SECTIONS))
+    runts_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
+    seat_istat = fields.String(allow_none=True, validate=ISTAT_CODE)
+    areas = fields.List(fields.String(), validate=validate.Length(max=50))
+    status = fields.String(validate=validate.OneOf(STATUSES),
+                           metadata={"description": "active, suspended or withdrawn"})
 
 
 class StakeholderOut(Schema):
@@ -37,11 +65,21 @@ class StakeholderOut(Schema):
     type = fields.String()
     tax_code = fields.String()
     runts_section = fields.String(allow_none=True)
+    runts_number = fields.String(allow_none=True)
+    seat_istat = fields.String(allow_none=True)
+    areas = fields.List(fields.String())
+    status = fields.String()
+    version = fields.Integer()
     created_at = fields.DateTime()
+    updated_at = fields.DateTime()
 
 
 class StakeholderListQuery(Schema):
     type = fields.String(validate=validate.OneOf(STAKEHOLDER_TYPES))
+    area = fields.String(validate=validate.Length(max=60))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    q = fields.String(validate=validate.Length(min=1, max=100),
+                      metadata={"description": "Text search: part of the name, or the exact tax code"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     after = fields.String(metadata={"description": "Cursor from the previous page's next_cursor"})
 
@@ -49,3 +87,11 @@ class StakeholderListQuery(Schema):
 class StakeholderPage(Schema):
     items = fields.List(fields.Nested(StakeholderOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class HistoryEntry(Schema):
+    version = fields.Integer()
+    change = fields.String(metadata={"description": "registered, updated, status_changed, admitted_from_application"})
+    changes = fields.Dict()
+    changed_by = fields.String()
+    changed_at = fields.DateTime()

@@ -1,28 +1,74 @@
-"""Registry persistence: plain SQL on the tenant's registry database."""
+"""Stakeholder persistence: plain SQL on the tenant's registry database."""
 from __future__ import annotations
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
-COLUMNS = "seq, id, name, type, tax_code, runts_section, created_at"
+COLUMNS = ("seq, id, name, type, tax_code, runts_section, runts_number, seat_istat, areas, status,"
+           " version, created_at, updated_at")
+EDITABLE = ("name", "type", "runts_section", "runts_number", "seat_istat", "areas", "status")
 
 
-def insert_stakeholder(conn: psycopg.Connection, *, id, name, type, tax_code, runts_section) -> dict:
+def insert(conn: psycopg.Connection, **values) -> dict:
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
-            f"INSERT INTO stakeholders (id, name, type, tax_code, runts_section)"
-            f" VALUES (%s, %s, %s, %s, %s) RETURNING {COLUMNS}",
-            (id, name, type, tax_code, runts_section)).fetchone()
+            "INSERT INTO stakeholders (id, name, type, tax_code, runts_section, runts_number, seat_istat, areas)"
+            " VALUES (%(id)s, %(name)s, %(type)s, %(tax_code)s, %(runts_section)s, %(runts_number)s,"
+            f" %(seat_istat)s, %(areas)s) RETURNING {COLUMNS}", values).fetchone()
 
 
-def get_stakeholder(conn: psycopg.Connection, stakeholder_id) -> dict | None:
+def get(conn: psycopg.Connection, stakeholder_id, *, for_update: bool = False) -> dict | None:
+    lock = " FOR UPDATE" if for_update else ""
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(f"SELECT {COLUMNS} FROM stakeholders WHERE id = %s",
+        return cur.execute(f"SELECT {COLUMNS} FROM stakeholders WHERE id = %s{lock}",
                            (stakeholder_id,)).fetchone()
 
 
-def list_stakeholders(conn: psycopg.Connection, *, type: str | None, after_seq: int, limit: int) -> list[dict]:
+def find_by_tax_code(conn: psycopg.Connection, tax_code: str, *, for_update: bool = False) -> dict | None:
+    lock = " FOR UPDATE" if for_update else ""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(f"SELECT {COLUMNS} FROM stakeholders WHERE tax_code = %s{lock}",
+                           (tax_code,)).fetchone()
+
+
+def update(conn: psycopg.Connection, stakeholder_id, changes: dict) -> dict:
+    assert set(changes) <= set(EDITABLE), changes
+    sets = "".join(f"{name} = %({name})s, " for name in changes)
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
-            f"SELECT {COLUMNS} FROM stakeholders WHERE seq > %s AND (%s::text IS NULL OR type = %s)"
-            " ORDER BY seq LIMIT %s", (after_seq, type, type, limit)).fetchall()
+            f"UPDATE stakeholders SET {sets}version = version + 1, updated_at = now() WHERE id = %(id)s"
+            f" RETURNING {COLUMNS}", {**changes, "id": stakeholder_id}).fetchone()
+
+
+def page(conn: psycopg.Connection, *, type: str | None, area: str | None, status: str | None,
+         text: str | None, after_seq: int, limit: int) -> list[dict]:
+    pattern = f"%{text.strip()}%" if text and text.strip() else None
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            f"SELECT {COLUMNS} FROM stakeholders WHERE seq > %(after)s"
+            " AND (%(type)s::text IS NULL OR type = %(type)s)"
+            " AND (%(area)s::text IS NULL OR %(area)s = ANY(areas))"
+            " AND (%(status)s::text IS NULL OR status = %(status)s)"
+            " AND (%(pattern)s::text IS NULL OR name ILIKE %(pattern)s OR tax_code = upper(%(text)s))"
+            " ORDER BY seq LIMIT %(limit)s",
+            {"after": after_seq, "type": type, "area": area, "status": status, "pattern": pattern,
+             "text": (text or "").strip(), "limit": limit}).fetchall()
+
+
+def all_for_export(conn: psycopg.Connection) -> list[dict]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(f"SELECT {COLUMNS} FROM stakeholders ORDER BY name, seq").fetchall()
+
+
+def add_history(conn: psycopg.Connection, *, stakeholder_id, version: int, change: str, changes: dict,
+                changed_by: str) -> None:
+    conn.execute("INSERT INTO stakeholder_history (stakeholder_id, version, change, changes, changed_by)"
+                 " VALUES (%s, %s, %s, %s, %s)",
+                 (stakeholder_id, version, change, Jsonb(changes), changed_by))
+
+
+def history(conn: psycopg.Connection, stakeholder_id) -> list[dict]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute("SELECT version, change, changes, changed_by, changed_at FROM stakeholder_history"
+                           " WHERE stakeholder_id = %s ORDER BY id", (stakeholder_id,)).fetchall()

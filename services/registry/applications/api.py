@@ -1,0 +1,123 @@
+"""Applications HTTP API: /v1/{tenant}/applications."""
+from __future__ import annotations
+
+import uuid
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from shared.http.app import current_platform
+from shared.http.auth import OPERATOR, READERS, STAKEHOLDER, WRITERS, requires
+from shared.http.idempotency import idempotent
+from shared.http.problems import Problem, invalid
+
+from services.registry.applications import domain, service
+from services.registry.applications.schemas import (ApplicationIn, ApplicationListQuery, ApplicationOut,
+                                                    ApplicationPage, ApplicationSummary, RejectIn)
+from services.registry.areas import check_areas
+from services.registry.calls.service import CallNotFound
+from services.registry.seat import check_seat
+from services.registry.stakeholders.service import DuplicateTaxCode
+
+blp = Blueprint("applications", __name__, url_prefix="/v1/<tenant>/applications",
+                description="Domande di partecipazione agli avvisi, protocollo e istruttoria")
+
+NOT_FOUND = Problem(404, "Not Found", "No such application.", slug="not-found")
+
+
+def parse_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NOT_FOUND from None
+
+
+def _own_only() -> bool:
+    """A stakeholder representative sees only the applications it submitted."""
+    return not g.principal.roles.intersection(READERS)
+
+
+def _run(action):
+    try:
+        return action()
+    except service.ApplicationNotFound:
+        raise NOT_FOUND from None
+    except service.NotYours:
+        raise Problem(403, "Forbidden", "You may read only the applications you submitted.",
+                      slug="forbidden") from None
+    except CallNotFound:
+        raise invalid(("call_id", "No such call in this Ambito.")) from None
+    except service.CallNotAccepting as exc:
+        raise Problem(409, "Call not accepting applications", f"Not accepted: {exc}.", slug="call-closed",
+                      deadline=exc.deadline.isoformat()) from None
+    except service.AreasOutsideCall as exc:
+        raise invalid(*[("areas", f"The call does not concern area {code!r}.") for code in exc.codes]) from None
+    except service.DuplicateApplication:
+        raise Problem(409, "Conflict", "This organisation has already applied to this call.",
+                      slug="duplicate-application", field="organisation.tax_code") from None
+    except domain.ApplicationRuleError as exc:
+        raise Problem(409, "Conflict", str(exc), slug="application-state") from None
+    except DuplicateTaxCode:
+        raise Problem(409, "Conflict", "The register already holds this tax code.",
+                      slug="duplicate-tax-code") from None
+
+
+@blp.route("")
+class Applications(MethodView):
+    @requires(*READERS, STAKEHOLDER)
+    @blp.arguments(ApplicationListQuery, location="query")
+    @blp.response(200, ApplicationPage)
+    def get(self, query, tenant):
+        """List applications (a stakeholder representative sees only its own)."""
+        by = g.principal.subject if _own_only() else None
+        with current_platform().read(g.tenant) as conn:
+            return service.list_applications(conn=conn, call_id=query.get("call_id"), status=query.get("status"),
+                                             submitted_by=by, after=query.get("after"), limit=query["limit"])
+
+    @idempotent
+    @requires(STAKEHOLDER, OPERATOR)
+    @blp.arguments(ApplicationIn)
+    @blp.response(201, ApplicationSummary)
+    def post(self, body, tenant):
+        """Apply to an open call; the answer carries the protocol number (Idempotency-Key honoured)."""
+        body["areas"] = check_areas(body["areas"], current_platform().regions.get(g.tenant.region))
+        check_seat(body["organisation"]["seat_istat"], field="organisation.seat_istat")
+        with current_platform().write(g.tenant) as conn:
+            return _run(lambda: service.submit_application(conn=conn, tenant=tenant, by=g.principal.subject,
+                                                           **body))
+
+
+@blp.route("/<application_id>")
+class ApplicationById(MethodView):
+    @requires(*READERS, STAKEHOLDER)
+    @blp.response(200, ApplicationOut)
+    def get(self, tenant, application_id):
+        """One application with the people it names (the read is logged)."""
+        with current_platform().read(g.tenant) as conn:
+            return _run(lambda: service.get_application(conn=conn, application_id=parse_id(application_id),
+                                                        reader=g.principal.subject, own_only=_own_only()))
+
+
+@blp.route("/<application_id>/admit")
+class AdmitApplication(MethodView):
+    @requires(*WRITERS)
+    @blp.response(200, ApplicationSummary)
+    def post(self, tenant, application_id):
+        """Admit: the organisation enters (or is updated in) the stakeholder register."""
+        with current_platform().write(g.tenant) as conn:
+            return _run(lambda: service.admit_application(conn=conn, tenant=tenant, by=g.principal.subject,
+                                                          application_id=parse_id(application_id)))
+
+
+@blp.route("/<application_id>/reject")
+class RejectApplication(MethodView):
+    @requires(*WRITERS)
+    @blp.arguments(RejectIn)
+    @blp.response(200, ApplicationSummary)
+    def post(self, body, tenant, application_id):
+        """Reject, with the reason."""
+        with current_platform().write(g.tenant) as conn:
+            return _run(lambda: service.reject_application(conn=conn, tenant=tenant, by=g.principal.subject,
+                                                           application_id=parse_id(application_id),
+                                                           reason=body["reason"]))

@@ -1,0 +1,1 @@
+"""Public calls (avvisi pubblici per manifestazione di interesse): draft → published → closed."""

@@ -1,0 +1,1 @@
+"""Public exports of the register (CSV, XLSX): organisations only, Italian headers."""

@@ -1,0 +1,94 @@
+"""Personal-data HTTP API: /v1/{tenant}/privacy/…"""
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from shared.http.app import current_platform
+from shared.http.auth import READERS, WRITERS, requires
+
+from services.registry.privacy import service
+from services.registry.taxcodes import InvalidTaxCode, normalise_personal_code
+
+blp = Blueprint("privacy", __name__, url_prefix="/v1/<tenant>/privacy",
+                description="Dati personali: registro degli accessi, richieste di cancellazione (GDPR art. 17)")
+
+
+class ErasureIn(Schema):
+    tax_code = fields.String(load_default=None, allow_none=True,
+                             metadata={"description": "Codice fiscale della persona"})
+    email = fields.Email(load_default=None, allow_none=True)
+
+    @validates("tax_code")
+    def _code(self, value, **_kwargs):
+        if value is not None:
+            try:
+                normalise_personal_code(value)
+            except InvalidTaxCode as exc:
+                raise ValidationError(str(exc)) from exc
+
+    @validates_schema
+    def _one(self, data, **_kwargs):
+        if bool(data.get("tax_code")) == bool(data.get("email")):
+            raise ValidationError("give either tax_code or email", field_name="tax_code")
+
+
+class RemovedOut(Schema):
+    person_id = fields.String()
+    role = fields.String()
+    application_id = fields.String(allow_none=True)
+    application_protocol = fields.String(allow_none=True)
+    stakeholder_id = fields.String(allow_none=True)
+
+
+class ErasureOut(Schema):
+    erasure_id = fields.UUID()
+    matched_by = fields.String()
+    people_removed = fields.Integer()
+    removed = fields.List(fields.Nested(RemovedOut), metadata={"description": "What was removed (record ids)"})
+    erased_at = fields.DateTime()
+
+
+class LogQuery(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = fields.String()
+
+
+class LogEntry(Schema):
+    at = fields.DateTime()
+    subject = fields.String()
+    action = fields.String()
+    resource = fields.String()
+    resource_id = fields.String()
+    request_id = fields.String(allow_none=True)
+
+
+class LogPage(Schema):
+    items = fields.List(fields.Nested(LogEntry))
+    next_cursor = fields.String(allow_none=True)
+
+
+@blp.route("/erasures")
+class Erasures(MethodView):
+    @requires(*WRITERS)
+    @blp.arguments(ErasureIn)
+    @blp.response(201, ErasureOut)
+    def post(self, body, tenant):
+        """Erase a person's data (by codice fiscale or e-mail); the answer lists what was removed."""
+        tax_code = normalise_personal_code(body["tax_code"]) if body["tax_code"] else None
+        with current_platform().write(g.tenant) as conn:
+            return service.erase_person(conn=conn, tenant=tenant, by=g.principal.subject,
+                                        tax_code=tax_code, email=body["email"])
+
+
+@blp.route("/access-log")
+class AccessLog(MethodView):
+    @requires(*READERS)
+    @blp.arguments(LogQuery, location="query")
+    @blp.response(200, LogPage)
+    def get(self, query, tenant):
+        """Who read, created or erased personal data, and when."""
+        with current_platform().read(g.tenant) as conn:
+            return service.access_log(conn=conn, after=query.get("after"), limit=query["limit"])

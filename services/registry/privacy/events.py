@@ -1,0 +1,2 @@
+"""Event types of the privacy package."""
+PERSONAL_DATA_ERASED = "it.pdz.registry.personal_data.erased.v1"

@@ -1,0 +1,31 @@
+"""Cursor pagination: opaque cursors over a monotonic `seq` column."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from shared.http.problems import invalid
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"s{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The position a cursor names (0 for the first page); 422 on `after` if it is not one of ours."""
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    if not raw.startswith("s") or not raw[1:].isdigit():
+        raise invalid(("after", "Not a valid cursor."), location="query")
+    return int(raw[1:])
+
+
+def page(rows: list[dict], limit: int) -> dict:
+    """Rows fetched with limit + 1, as a page with the cursor of the next one."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": rows, "next_cursor": encode_cursor(rows[-1]["seq"]) if more else None}
