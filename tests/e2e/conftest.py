@@ -72,7 +72,9 @@ class Suite:
 
     def kill(self, name: str) -> None:
         """SIGKILL: no goodbye, no flush, no cleanup."""
-        process = self.processes.pop(name)
+        process = self.processes.pop(name, None)
+        if process is None:
+            return
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
 
