@@ -55,8 +55,17 @@ DEMO = {
 
 
 def demo_tax_code(name: str, office: str) -> str:
-    """A fictitious partita IVA with a valid check digit, stable for a name."""
-    body = str(int(hashlib.sha256(name.encode()).hexdigest(), 16))[:7].rjust(7, "1")
+    """A fictitious partita IVA with a valid check digit, stable for a name.
+
+    Only seven digits are free, so two names can collide (about one pair in
+    a few thousand names): callers that need many distinct codes use
+    `numbered_tax_code`."""
+    return numbered_tax_code(int(hashlib.sha256(name.encode()).hexdigest(), 16) % 9_999_999 + 1, office)
+
+
+def numbered_tax_code(number: int, office: str) -> str:
+    """The fictitious partita IVA number `number` (1 to 9 999 999) of a province office."""
+    body = f"{number:07d}"
     return body + office + luhn.calc_check_digit(body + office)
 
 

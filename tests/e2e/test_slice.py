@@ -5,7 +5,7 @@ import time
 import psycopg
 from kafka import KafkaProducer
 
-from shared.cli.demo import demo_tax_code
+from shared.cli.demo import demo_tax_code, numbered_tax_code
 from shared.events.envelope import EnvelopeError, from_kafka
 from shared.events.topics import deadletter_topic, service_topic
 
@@ -100,28 +100,30 @@ def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_consumer_goes_o
 def test_the_relay_killed_mid_stream_loses_nothing(suite):
     b = suite.slugs[1]
     before = suite.stats(b)["total"]
-    suite.kill("registry-relay")
     url = suite.catalogue.url_for(suite.catalogue.get(b), "registry")
     total = 1500
-    with psycopg.connect(url) as conn:
-        ids = [str(register_stakeholder(conn=conn, tenant=b, by="e2e", name=f"Associazione {i}", type="ets",
-                                        tax_code=demo_tax_code(f"kill-{i}-{b}", "076"), runts_section="a")["id"])
-               for i in range(total)]
-
-    poll = psycopg.connect(url, autocommit=True)
-
-    def published():
-        return poll.execute("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"
-                            " AND subject = ANY(%s)", (ids,)).fetchone()[0]
-
-    # Small batches (150 of them) so the kill lands mid-stream even on a loaded machine.
-    suite.start("registry-relay", PDZ_RELAY_BATCH_SIZE="10")
-    deadline = time.monotonic() + 60
-    while published() == 0 and time.monotonic() < deadline:
-        time.sleep(0.005)
     suite.kill("registry-relay")
-    at_kill = published()
-    suite.start("registry-relay")  # before asserting, so a failure here does not cascade
+    try:
+        with psycopg.connect(url) as conn:
+            ids = [str(register_stakeholder(conn=conn, tenant=b, by="e2e", name=f"Associazione {i}", type="ets",
+                                            tax_code=numbered_tax_code(1_000_000 + i, "076"),
+                                            runts_section="a")["id"])
+                   for i in range(total)]
+        poll = psycopg.connect(url, autocommit=True)
+
+        def published():
+            return poll.execute("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"
+                                " AND subject = ANY(%s)", (ids,)).fetchone()[0]
+
+        # Small batches (150 of them) so the kill lands mid-stream even on a loaded machine.
+        suite.start("registry-relay", PDZ_RELAY_BATCH_SIZE="10")
+        deadline = time.monotonic() + 60
+        while published() == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        suite.kill("registry-relay")
+        at_kill = published()
+    finally:
+        suite.start("registry-relay")  # whatever happened, the next tests get their relay back
     assert 0 < at_kill < total, f"the relay should die mid-stream, not at {at_kill}/{total}"
 
     deadline = time.monotonic() + 120

@@ -6,14 +6,14 @@ import psycopg
 
 from services.registry.applications import service as applications
 from services.registry.calls import service as calls
-from shared.cli.demo import demo_tax_code
+from shared.cli.demo import numbered_tax_code
 
 
 def _application(call_id, n):
     name = f"Organizzazione concorrente {n}"
     return dict(call_id=call_id,
                 organisation={"name": name, "type": "ets", "runts_section": "a",
-                              "tax_code": demo_tax_code(name, "076"), "seat_istat": "076042"},
+                              "tax_code": numbered_tax_code(n + 1, "076"), "seat_istat": "076042"},
                 legal_representative={"full_name": "Mario Rossi", "tax_code": "RSSMRA85T10A562S"},
                 contact_person={"full_name": "Anna Bianchi", "email": "anna@example.org"},
                 areas=["3"], declarations={"possesso_requisiti": True, "assenza_cause_esclusione": True,
