@@ -269,3 +269,13 @@ def test_the_openapi_document_describes_the_profile(api):
     assert {p["name"] for p in put["parameters"] if p["in"] == "header"} >= {"If-Match", "If-None-Match"}
     assert "ETag" in put["responses"]["200"]["headers"]
     assert "/v1/{tenant}/areas" in spec["paths"]
+
+
+def test_comuni_are_found_by_name_in_the_official_list_of_the_region(tenants, settings, tmp_path):
+    from tests.integration.registry_client import Registry
+    reg = Registry(tenants, settings, tmp_path / "tenants.yaml")
+    found = reg.call("GET", "/comuni", "auditor", query_string={"name": "lauria"}).get_json()
+    assert found == [{"istat_code": "076042", "name": "Lauria", "province": "PZ", "region": "Basilicata"}]
+    # Fasano exists, but in Puglia: not offered to a Basilicata Ambito.
+    assert reg.call("GET", "/comuni", "auditor", query_string={"name": "Fasano"}).get_json() == []
+    assert reg.call("GET", "/comuni", "auditor").status_code == 422

@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 
 from shared.http.app import current_platform
 from shared.http.auth import ROLES, WRITERS, requires
 from shared.http.concurrency import etag, required_version, stale
 from shared.http.problems import Problem, invalid
 
-from services.registry.profile import domain, service
+from services.registry.profile import domain, istat, service
 from services.registry.profile.schemas import AreasOut, ProfileIn, ProfileOut
 
 blp = Blueprint("profile", __name__, url_prefix="/v1/<tenant>",
@@ -76,3 +77,29 @@ class Areas(MethodView):
                           slug="no-regional-configuration")
         return {"region": region.slug, "name": region.name,
                 "areas": [{"code": a.code, "name": a.name} for a in region.areas]}
+
+
+class ComuniQuery(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=100),
+                         metadata={"description": "Part of the comune's name (accents and case ignored)"})
+
+
+class IstatComuneOut(Schema):
+    istat_code = fields.String()
+    name = fields.String()
+    province = fields.String()
+    region = fields.String()
+
+
+@blp.route("/comuni")
+class Comuni(MethodView):
+    @requires(*ROLES)
+    @blp.arguments(ComuniQuery, location="query")
+    @blp.response(200, IstatComuneOut(many=True))
+    def get(self, query, tenant):
+        """Comuni of the Ambito's region in the official ISTAT list, found by name: where codes come from."""
+        region = current_platform().regions.get(g.tenant.region)
+        wanted = domain.region_key(query["name"])
+        return [c for c in istat.official_list().values()
+                if wanted in domain.region_key(c.name)
+                and domain.in_region(c.region, slug=g.tenant.region, name=region.name if region else None)]

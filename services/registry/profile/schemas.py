@@ -13,6 +13,11 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         return None if not text and self.allow_none else text
 
+    def _validate(self, value):
+        # A blank that became None is absent: length and other validators apply to text only.
+        if value is not None:
+            super()._validate(value)
+
 
 class ComuneIn(Schema):
     # Only the code: name and province come from the ISTAT list, never from the client.
