@@ -10,7 +10,9 @@ import hashlib
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 from stdnum import luhn
 
@@ -26,14 +28,12 @@ DEMO = {
         ("Comune di Lauria", "comune", None, "076"),
         ("Comune di Lagonegro", "comune", None, "076"),
         ("Comune di Maratea", "comune", None, "076"),
-        ("Associazione Volontari Lagonegresi ODV", "ets", "a", "076"),
-        ("Cooperativa Sociale Il Sentiero", "social_cooperative", None, "076"),
+        ("Istituto di Istruzione Superiore di Lagonegro", "school", None, "076"),
     ],
     "pollino": [
         ("Comune di Viggianello", "comune", None, "076"),
         ("Comune di Rotonda", "comune", None, "076"),
         ("Comune di Senise", "comune", None, "076"),
-        ("APS Pollino Solidale", "ets", "b", "076"),
         ("Istituto Comprensivo di Rotonda", "school", None, "076"),
     ],
     "lagonegrese-pollino": [
@@ -69,15 +69,127 @@ def numbered_tax_code(number: int, office: str) -> str:
     return body + office + luhn.calc_check_digit(body + office)
 
 
-def _call(method: str, url: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+def _call(method: str, url: str, token: str, body: dict | None = None, **headers) -> tuple[int, dict]:
+    status, data, _headers = _http(method, url, token, body, **headers)
+    return status, data
+
+
+def _http(method: str, url: str, token: str, body=None, **headers) -> tuple[int, object, dict]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+        **{k.replace("_", "-"): v for k, v in headers.items()}})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, json.loads(response.read() or b"{}"), dict(response.headers)
     except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+        return exc.code, json.loads(exc.read() or b"{}"), dict(exc.headers)
+
+
+# FASE 1 in Basilicata (seed 001): the Ambiti's comuni with approximate populations
+# (DOMAIN.md: "populations approximate: label them so"), found by name in the
+# official ISTAT list through the API, never typed in as codes.
+POPULATION_DATE = "2025-01-01"
+PROFILES = {
+    "lagonegrese": {
+        "name": "Ambito Socio Territoriale Lagonegrese", "capofila": "Lauria",
+        "ente_gestore": "Comune di Lauria (capofila)", "asl_district": "ASP Potenza - Distretto di Lauria",
+        "comuni": {"Lauria": 12500, "Lagonegro": 5200, "Maratea": 5000, "Latronico": 4300, "Nemoli": 1500,
+                   "Rivello": 2700, "Trecchina": 2200, "Castelluccio Superiore": 750,
+                   "Castelluccio Inferiore": 2000},
+    },
+    "pollino": {
+        "name": "Ambito Socio Territoriale Pollino", "capofila": "Viggianello",
+        "ente_gestore": "Comune di Viggianello (capofila)", "asl_district": "ASP Potenza - Distretto di Senise",
+        "comuni": {"Viggianello": 2900, "Rotonda": 3300, "San Severino Lucano": 1500, "Senise": 6900,
+                   "Francavilla in Sinni": 4000, "Chiaromonte": 1800},
+    },
+}
+CALL = {
+    "title": "Avviso pubblico di manifestazione di interesse per la partecipazione alla costruzione "
+             "del Piano Intercomunale dei servizi sociali e sociosanitari 2026-2028",
+    "description": "FASE 1: costruzione della rete dei soggetti chiamati alla definizione partecipata del Piano.",
+    "requirements": "Soggetti pubblici, parti sociali e sindacali, organizzazioni del terzo settore e "
+                    "dell'impresa sociale con sede o attività nell'Ambito.",
+    "areas": [str(n) for n in range(1, 10)],
+}
+# (organisation, type, RUNTS section, seat, areas, representative, decision)
+APPLICATIONS = {
+    "lagonegrese": [
+        ("Associazione Volontari Lagonegresi ODV", "ets", "a", "Lagonegro", ["3", "6"], "rep-avl", "admit"),
+        ("Cooperativa Sociale Il Sentiero", "social_cooperative", None, "Lauria", ["5", "6"], "rep-sentiero", "admit"),
+        ("APS Maratea Insieme", "ets", "b", "Maratea", ["2", "4"], "rep-maratea", "admit"),
+        ("Circolo Ricreativo Trecchina", "other", None, "Trecchina", ["3"], "rep-trecchina", "reject"),
+    ],
+    "pollino": [
+        ("APS Pollino Solidale", "ets", "b", "Rotonda", ["4", "9"], "rep-pollino", "admit"),
+        ("Cooperativa Sociale Valle del Sinni", "social_cooperative", None, "Senise", ["5", "6"], "rep-sinni", "admit"),
+        ("Fondazione di Comunità del Pollino", "ets", "c", "Viggianello", ["1", "2"], "rep-fondazione", "admit"),
+        ("Istituto Comprensivo di Rotonda", "school", None, "Rotonda", ["2"], "rep-ic-rotonda", None),
+    ],
+}
+REJECTION = "La sede e l'attività dichiarate non rientrano nei requisiti dell'art. 3 dell'avviso."
+
+
+def _comune(tenant: str, token: str, name: str) -> str:
+    status, found = _call("GET", f"{REGISTRY}/v1/{tenant}/comuni?name={urllib.parse.quote(name)}", token)
+    exact = [c for c in found if c["name"].casefold() == name.casefold()] if status == 200 else []
+    if len(exact) != 1:
+        raise RuntimeError(f"comune {name!r} not found once in the ISTAT list: {found}")
+    return exact[0]["istat_code"]
+
+
+def _fase_1(tenant: str, settings: Settings) -> str:
+    """Profile, call, applications and review for one Ambito; a line saying what was done."""
+    operator = mint_dev_token(key=settings.jwt_dev_key, subject=f"ufficio-di-piano-{tenant}",
+                              roles=["operator"], tenants=[tenant])
+    spec = PROFILES[tenant]
+    if _call("GET", f"{REGISTRY}/v1/{tenant}/profile", operator)[0] == 404:
+        codes = {name: _comune(tenant, operator, name) for name in spec["comuni"]}
+        status, body = _call("PUT", f"{REGISTRY}/v1/{tenant}/profile", operator, {
+            "name": spec["name"], "capofila_istat": codes[spec["capofila"]], "ente_gestore": spec["ente_gestore"],
+            "asl_district": spec["asl_district"],
+            "comuni": [{"istat_code": codes[n], "population": p, "population_date": POPULATION_DATE}
+                       for n, p in spec["comuni"].items()]})
+        if status != 200:
+            raise RuntimeError(f"profile of {tenant}: {status} {body}")
+    status, calls = _call("GET", f"{REGISTRY}/v1/{tenant}/calls?status=published&limit=500", operator)
+    existing = [c for c in calls.get("items", []) if c["title"] == CALL["title"] and c["accepting_applications"]]
+    if existing:
+        call = existing[0]  # an earlier run's call
+    else:
+        now = datetime.now(timezone.utc)
+        status, call, headers = _http("POST", f"{REGISTRY}/v1/{tenant}/calls", operator, {
+            **CALL, "opens_at": (now - timedelta(days=1)).isoformat(),
+            "closes_at": (now + timedelta(days=45)).isoformat()})
+        if status != 201:
+            raise RuntimeError(f"call of {tenant}: {status} {call}")
+        status, call = _call("POST", f"{REGISTRY}/v1/{tenant}/calls/{call['id']}/publish", operator,
+                             If_Match=headers["ETag"])
+    filed = 0
+    for name, type_, section, seat, areas, rep, decision in APPLICATIONS[tenant]:
+        representative = mint_dev_token(key=settings.jwt_dev_key, subject=rep, roles=["stakeholder"],
+                                        tenants=[tenant])
+        status, application, answer = _http("POST", f"{REGISTRY}/v1/{tenant}/applications", representative, {
+            "call_id": call["id"],
+            "organisation": {"name": name, "type": type_, "runts_section": section,
+                             "tax_code": demo_tax_code(name, "076"), "seat_istat": _comune(tenant, operator, seat)},
+            "legal_representative": {"full_name": f"Legale rappresentante di {name}"},
+            "contact_person": {"full_name": f"Referente di {name}", "email": f"{rep}@example.org"},
+            "areas": areas,
+            "declarations": {"possesso_requisiti": True, "assenza_cause_esclusione": True,
+                             "presa_visione_informativa_privacy": True}}, Idempotency_Key=f"demo-{tenant}-{rep}")
+        if status == 409 or answer.get("Idempotent-Replayed"):
+            continue  # already filed by an earlier run
+        if status != 201:
+            raise RuntimeError(f"application of {name}: {status} {application}")
+        filed += 1
+        if decision == "admit":
+            _call("POST", f"{REGISTRY}/v1/{tenant}/applications/{application['id']}/admit", operator)
+        elif decision == "reject":
+            _call("POST", f"{REGISTRY}/v1/{tenant}/applications/{application['id']}/reject", operator,
+                  {"reason": REJECTION})
+    return f"{tenant}: profile, call {call['id']} ({call['status']}), {filed} new applications"
 
 
 def load(settings: Settings) -> int:
@@ -96,12 +208,16 @@ def load(settings: Settings) -> int:
                 print(f"[pdz] demo: {tenant} / {name}: {status} {body}")
                 return 1
     print(f"[pdz] demo: {created} stakeholders registered, {existing} were already there")
-    expected = {tenant: len(orgs) for tenant, orgs in DEMO.items()}
+    for tenant in PROFILES:
+        print(f"[pdz] demo: FASE 1 {_fase_1(tenant, settings)} (populations approximate, for the demo)")
+    admitted = {t: sum(1 for a in apps if a[-1] == "admit") for t, apps in APPLICATIONS.items()}
+    expected = {tenant: len(orgs) + admitted.get(tenant, 0) for tenant, orgs in DEMO.items()}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         counts = {t: _call("GET", f"{REPORTING}/v1/{t}/statistics/stakeholders", admin)[1].get("total")
                   for t in DEMO}
-        if counts == expected:
+        # At least the demo's own: an earlier run or a user may have added more.
+        if all((counts.get(t) or 0) >= n for t, n in expected.items()):
             break
         time.sleep(0.5)
     else:
@@ -113,6 +229,9 @@ def load(settings: Settings) -> int:
 [pdz] demo loaded: the events went registry -> outbox -> Kafka -> reporting.
   Stakeholder statistics:   curl -H "Authorization: Bearer $TOKEN" {REPORTING}/v1/lagonegrese-pollino/statistics/stakeholders
   Stakeholder register:     curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/fasano/stakeholders
+  Ambito profile:           curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/pollino/profile
+  Calls and applications:   curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/lagonegrese/applications
+  Public register (no token): {REGISTRY}/v1/lagonegrese/public/stakeholders.csv  (.xlsx)
   API documents:            {REGISTRY}/openapi.json   {REPORTING}/openapi.json   (Swagger UI at /docs)
   Metrics / health:         {REGISTRY}/metrics  {REGISTRY}/readyz   relay 127.0.0.1:59181/metrics  consumer 127.0.0.1:59184/metrics
   Logs:                     .pdz/logs/    Stop: make stop
