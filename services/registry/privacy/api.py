@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from shared.http.app import current_platform
 from shared.http.auth import READERS, WRITERS, requires
+from shared.http.idempotency import idempotent
 
 from services.registry.privacy import service
 from services.registry.taxcodes import InvalidTaxCode, normalise_personal_code
@@ -72,6 +73,7 @@ class LogPage(Schema):
 
 @blp.route("/erasures")
 class Erasures(MethodView):
+    @idempotent
     @requires(*WRITERS)
     @blp.arguments(ErasureIn)
     @blp.response(201, ErasureOut)
