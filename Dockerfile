@@ -34,7 +34,8 @@ ENV PATH=/opt/pdz/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     PDZ_METRICS_PORT=9100 \
-    PDZ_TENANTS_FILE=/etc/pdz/tenants.yaml
+    PDZ_TENANTS_FILE=/etc/pdz/tenants.yaml \
+    PDZ_REGIONS_FILE=/etc/pdz/regions.yaml
 
 # The root filesystem is read-only in Kubernetes; /tmp is the writable place.
 WORKDIR /tmp
