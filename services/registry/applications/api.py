@@ -1,8 +1,6 @@
 """Applications HTTP API: /v1/{tenant}/applications."""
 from __future__ import annotations
 
-import uuid
-
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -25,12 +23,6 @@ blp = Blueprint("applications", __name__, url_prefix="/v1/<tenant>/applications"
 
 NOT_FOUND = Problem(404, "Not Found", "No such application.", slug="not-found")
 
-
-def parse_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NOT_FOUND from None
 
 
 def _own_only() -> bool:
@@ -88,18 +80,18 @@ class Applications(MethodView):
                                                            **body))
 
 
-@blp.route("/<application_id>")
+@blp.route("/<uuid:application_id>")
 class ApplicationById(MethodView):
     @requires(*READERS, STAKEHOLDER)
     @blp.response(200, ApplicationOut)
     def get(self, tenant, application_id):
         """One application with the people it names (the read is logged)."""
         with current_platform().read(g.tenant) as conn:
-            return _run(lambda: service.get_application(conn=conn, application_id=parse_id(application_id),
+            return _run(lambda: service.get_application(conn=conn, application_id=application_id,
                                                         reader=g.principal.subject, own_only=_own_only()))
 
 
-@blp.route("/<application_id>/admit")
+@blp.route("/<uuid:application_id>/admit")
 class AdmitApplication(MethodView):
     @requires(*WRITERS)
     @blp.response(200, ApplicationSummary)
@@ -107,10 +99,10 @@ class AdmitApplication(MethodView):
         """Admit: the organisation enters (or is updated in) the stakeholder register."""
         with current_platform().write(g.tenant) as conn:
             return _run(lambda: service.admit_application(conn=conn, tenant=tenant, by=g.principal.subject,
-                                                          application_id=parse_id(application_id)))
+                                                          application_id=application_id))
 
 
-@blp.route("/<application_id>/reject")
+@blp.route("/<uuid:application_id>/reject")
 class RejectApplication(MethodView):
     @requires(*WRITERS)
     @blp.arguments(RejectIn)
@@ -119,5 +111,5 @@ class RejectApplication(MethodView):
         """Reject, with the reason."""
         with current_platform().write(g.tenant) as conn:
             return _run(lambda: service.reject_application(conn=conn, tenant=tenant, by=g.principal.subject,
-                                                           application_id=parse_id(application_id),
+                                                           application_id=application_id,
                                                            reason=body["reason"]))

@@ -1,8 +1,6 @@
 """Calls HTTP API: /v1/{tenant}/calls."""
 from __future__ import annotations
 
-import uuid
-
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -20,12 +18,6 @@ from services.registry.calls.schemas import CallIn, CallListQuery, CallOut, Call
 blp = Blueprint("calls", __name__, url_prefix="/v1/<tenant>/calls",
                 description="Avvisi pubblici per manifestazione di interesse")
 
-
-def parse_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise Problem(404, "Not Found", "No such call.", slug="not-found") from None
 
 
 def _answer(call: dict, status: int = 200):
@@ -70,14 +62,14 @@ class Calls(MethodView):
             return _answer(_run(lambda: service.draft_call(conn=conn, tenant=tenant, **body)), 201)
 
 
-@blp.route("/<call_id>")
+@blp.route("/<uuid:call_id>")
 class CallById(MethodView):
     @requires(*ROLES)
     @blp.response(200, CallOut)
     def get(self, tenant, call_id):
         """One call, with ETag."""
         with current_platform().read(g.tenant) as conn:
-            return _answer(_run(lambda: service.get_call(conn=conn, call_id=parse_id(call_id))))
+            return _answer(_run(lambda: service.get_call(conn=conn, call_id=call_id)))
 
     @requires(*WRITERS)
     @blp.arguments(CallPatch(partial=True))
@@ -88,11 +80,11 @@ class CallById(MethodView):
         if "areas" in body:
             body["areas"] = check_areas(body["areas"], _region())
         with current_platform().write(g.tenant) as conn:
-            return _answer(_run(lambda: service.edit_call(conn=conn, tenant=tenant, call_id=parse_id(call_id),
+            return _answer(_run(lambda: service.edit_call(conn=conn, tenant=tenant, call_id=call_id,
                                                           version=version, changes=body)))
 
 
-@blp.route("/<call_id>/publish")
+@blp.route("/<uuid:call_id>/publish")
 class PublishCall(MethodView):
     @requires(*WRITERS)
     @blp.response(200, CallOut)
@@ -101,10 +93,10 @@ class PublishCall(MethodView):
         version = required_version()
         with current_platform().write(g.tenant) as conn:
             return _answer(_run(lambda: service.publish_call(conn=conn, tenant=tenant,
-                                                             call_id=parse_id(call_id), version=version)))
+                                                             call_id=call_id, version=version)))
 
 
-@blp.route("/<call_id>/close")
+@blp.route("/<uuid:call_id>/close")
 class CloseCall(MethodView):
     @requires(*WRITERS)
     @blp.response(200, CallOut)
@@ -113,4 +105,4 @@ class CloseCall(MethodView):
         version = required_version()
         with current_platform().write(g.tenant) as conn:
             return _answer(_run(lambda: service.close_call(conn=conn, tenant=tenant,
-                                                           call_id=parse_id(call_id), version=version)))
+                                                           call_id=call_id, version=version)))

@@ -1,8 +1,6 @@
 """Stakeholder register HTTP API: /v1/{tenant}/stakeholders."""
 from __future__ import annotations
 
-import uuid
-
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -24,12 +22,6 @@ blp = Blueprint("stakeholders", __name__, url_prefix="/v1/<tenant>/stakeholders"
 
 NOT_FOUND = Problem(404, "Not Found", "No such stakeholder.", slug="not-found")
 
-
-def parse_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NOT_FOUND from None
 
 
 def _region():
@@ -74,14 +66,14 @@ class Stakeholders(MethodView):
         return row, 201, {"ETag": etag(row["version"])}
 
 
-@blp.route("/<stakeholder_id>")
+@blp.route("/<uuid:stakeholder_id>")
 class StakeholderById(MethodView):
     @requires(*READERS)
     @blp.response(200, StakeholderOut)
     def get(self, tenant, stakeholder_id):
         """One stakeholder, with its ETag."""
         with current_platform().read(g.tenant) as conn:
-            row = _run(lambda: service.get_stakeholder(conn=conn, stakeholder_id=parse_id(stakeholder_id)))
+            row = _run(lambda: service.get_stakeholder(conn=conn, stakeholder_id=stakeholder_id))
         return row, 200, {"ETag": etag(row["version"])}
 
     @requires(*WRITERS)
@@ -95,16 +87,16 @@ class StakeholderById(MethodView):
         check_seat(body.get("seat_istat"), field="seat_istat")
         with current_platform().write(g.tenant) as conn:
             row = _run(lambda: service.update_stakeholder(
-                conn=conn, tenant=tenant, by=g.principal.subject, stakeholder_id=parse_id(stakeholder_id),
+                conn=conn, tenant=tenant, by=g.principal.subject, stakeholder_id=stakeholder_id,
                 version=version, changes=body))
         return row, 200, {"ETag": etag(row["version"])}
 
 
-@blp.route("/<stakeholder_id>/history")
+@blp.route("/<uuid:stakeholder_id>/history")
 class StakeholderHistory(MethodView):
     @requires(*READERS)
     @blp.response(200, HistoryEntry(many=True))
     def get(self, tenant, stakeholder_id):
         """Every change of the stakeholder, oldest first."""
         with current_platform().read(g.tenant) as conn:
-            return _run(lambda: service.stakeholder_history(conn=conn, stakeholder_id=parse_id(stakeholder_id)))
+            return _run(lambda: service.stakeholder_history(conn=conn, stakeholder_id=stakeholder_id))
