@@ -22,6 +22,8 @@ class StakeholderStats(Schema):
                           metadata={"description": "active stakeholders by type"})
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer(),
                             metadata={"description": "every stakeholder by status (active, suspended, withdrawn)"})
+    by_runts_section = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                   metadata={"description": "active third-sector bodies by RUNTS section (a-g)"})
 
 
 @blp.route("/stakeholders")

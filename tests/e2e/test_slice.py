@@ -30,9 +30,9 @@ def test_two_tenants_each_see_only_their_own(suite):
     register(suite, b, "Consorzio CIISAF", "public_body")
 
     assert suite.wait_for_total(a, 3) == {"tenant": a, "total": 3, "by_type": {"comune": 2, "ets": 1},
-                                          "by_status": {"active": 3}}
+                                          "by_status": {"active": 3}, "by_runts_section": {"b": 1}}
     assert suite.wait_for_total(b, 2) == {"tenant": b, "total": 2, "by_type": {"comune": 1, "public_body": 1},
-                                          "by_status": {"active": 2}}
+                                          "by_status": {"active": 2}, "by_runts_section": {}}
 
     # Neither tenant can read the other, on either service.
     token_a = suite.token(a)

@@ -93,3 +93,29 @@ def test_projects_once_dead_letters_the_bad_and_goes_on(tenants, settings, topic
     with psycopg.connect(tenants.regional_url("reporting")) as conn:
         processed = conn.execute("SELECT count(*) FROM processed_events WHERE consumer = %s", (group,)).fetchone()[0]
     assert processed == 3
+
+
+def test_updates_are_projected_and_an_older_snapshot_never_wins(tenants, settings, topic_prefix):
+    from services.reporting.statistics import stakeholders_by_type
+
+    a = tenants.slugs()[0]
+    registered = _registered(a, "ets")
+    registered.data.update(runts_section="b", status="active", version=1)
+    sid = registered.data["stakeholder_id"]
+
+    def updated(version, status):
+        return new_event(type="it.pdz.registry.stakeholder.updated.v1", service="registry", tenant=a,
+                         aggregate_id=sid, data={**registered.data, "status": status, "version": version,
+                                                 "changed": ["status"], "updated_at": "2026-03-01T00:00:00+00:00"})
+
+    producer = idempotent_producer(settings.kafka_bootstrap, client_id="test-producer")
+    for event in (registered, updated(2, "suspended"), updated(1, "active")):  # the last one is stale
+        k, v, h = to_kafka(event)
+        producer.send(service_topic("registry"), key=k, value=v, headers=h)
+    producer.flush()
+    runner = _runner(tenants, settings, f"test-{uuid.uuid4().hex[:8]}")
+    assert _run_until(runner, 3) == 3
+    runner.close()
+    with psycopg.connect(tenants.regional_url("reporting")) as conn:
+        stats = stakeholders_by_type(conn=conn, tenant=a)
+    assert stats == {"tenant": a, "total": 0, "by_type": {}, "by_status": {"suspended": 1}, "by_runts_section": {}}
