@@ -14,6 +14,7 @@ from shared.config import Settings
 from shared.http.metrics import instrument, metrics_response
 from shared.http.platform import Platform
 from shared.http.problems import Problem, from_http_exception, problem_response
+from shared.http.storable import refuse_unstorable_text
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("pdz.access")
@@ -78,6 +79,8 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
             raise Problem(403, "Forbidden", "Your token does not grant access to this Ambito.",
                           slug="forbidden")
         g.tenant = tenant
+        # Text PostgreSQL cannot store (NUL, lone surrogates) is a 422 here, not a 500 in the view.
+        refuse_unstorable_text(request)
         return None
 
     @app.after_request

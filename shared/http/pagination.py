@@ -19,9 +19,11 @@ def decode_cursor(cursor: str | None) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raw = ""
-    if not raw.startswith("s") or not raw[1:].isdigit():
+    digits = raw[1:]
+    # ASCII digits only ('s²' passes isdigit() but not int()), and no more than a bigint has.
+    if not raw.startswith("s") or not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
         raise invalid(("after", "Not a valid cursor."), location="query")
-    return int(raw[1:])
+    return int(digits)
 
 
 def page(rows: list[dict], limit: int) -> dict:

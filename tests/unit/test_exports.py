@@ -40,3 +40,9 @@ def test_xlsx_has_a_title_the_headers_and_one_row_each():
     values = list(sheet.values)
     assert values[0][0] == "Registro" and list(values[1]) == list(HEADERS)
     assert values[2][0] == "Pollino Solidale APS" and len(values) == 4
+
+
+def test_a_name_cannot_smuggle_a_spreadsheet_formula():
+    [row] = rows([_stakeholder('=HYPERLINK("http://x.example","clic")', "01114601006", runts_number="@SUM(1)")],
+                 area_names={}, comune_name=lambda code: "")
+    assert row[0] == '\'=HYPERLINK("http://x.example","clic")' and row[4] == "'@SUM(1)"

@@ -67,8 +67,8 @@ class Applications(MethodView):
             return service.list_applications(conn=conn, call_id=query.get("call_id"), status=query.get("status"),
                                              submitted_by=by, after=query.get("after"), limit=query["limit"])
 
-    @idempotent
     @requires(STAKEHOLDER, OPERATOR)
+    @idempotent
     @blp.arguments(ApplicationIn)
     @blp.response(201, ApplicationSummary)
     def post(self, body, tenant):

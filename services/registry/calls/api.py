@@ -51,8 +51,8 @@ class Calls(MethodView):
             return service.list_calls(conn=conn, status=query.get("status"), after=query.get("after"),
                                       limit=query["limit"])
 
-    @idempotent
     @requires(*WRITERS)
+    @idempotent
     @blp.arguments(CallIn)
     @blp.response(201, CallOut)
     def post(self, body, tenant):

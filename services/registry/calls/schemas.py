@@ -1,9 +1,19 @@
 """Marshmallow schemas of the calls API."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.registry.calls.domain import TRANSITIONS
+
+# A day inside Python's years 1-9999, so that the instant reads back in any time zone (PostgreSQL too).
+EARLIEST, LATEST = datetime(1, 1, 2, tzinfo=timezone.utc), datetime(9999, 12, 30, tzinfo=timezone.utc)
+
+
+def representable(value: datetime) -> None:
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationError("Must be between the years 1 and 9999.")
 
 
 class CallIn(Schema):
@@ -14,8 +24,10 @@ class CallIn(Schema):
                         metadata={"description": "Codici delle aree tematiche della regione (GET /areas)"})
     requirements = fields.String(load_default="", validate=validate.Length(max=20000),
                                  metadata={"description": "Requisiti di partecipazione"})
-    opens_at = fields.AwareDateTime(required=True, metadata={"description": "Apertura (con fuso orario)"})
-    closes_at = fields.AwareDateTime(required=True, metadata={"description": "Scadenza (con fuso orario)"})
+    opens_at = fields.AwareDateTime(required=True, validate=representable,
+                                    metadata={"description": "Apertura (con fuso orario)"})
+    closes_at = fields.AwareDateTime(required=True, validate=representable,
+                                     metadata={"description": "Scadenza (con fuso orario)"})
 
     @validates_schema
     def _window(self, data, **_kwargs):

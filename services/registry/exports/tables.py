@@ -9,6 +9,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from services.registry.taxcodes import is_personal_tax_code
 
@@ -23,14 +24,21 @@ TYPES_IT = {
 STATUS_IT = {"active": "Attivo", "suspended": "Sospeso", "withdrawn": "Ritirato"}
 
 
+def _cell(value):
+    """Text a spreadsheet must show, never run: a leading =, +, - or @ would start a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def rows(stakeholders: list[dict], *, area_names: dict[str, str], comune_name) -> list[tuple]:
     """One row per stakeholder, in Italian."""
     table = []
     for s in stakeholders:
         code = "" if is_personal_tax_code(s["tax_code"]) else s["tax_code"]
         areas = "; ".join(area_names.get(a, a) for a in s["areas"])
-        table.append((s["name"], TYPES_IT.get(s["type"], s["type"]), code, (s["runts_section"] or "").upper(),
-                      s["runts_number"] or "", s["seat_istat"] or "",
+        table.append((_cell(s["name"]), TYPES_IT.get(s["type"], s["type"]), code, (s["runts_section"] or "").upper(),
+                      _cell(s["runts_number"] or ""), s["seat_istat"] or "",
                       comune_name(s["seat_istat"]) if s["seat_istat"] else "", areas,
                       STATUS_IT.get(s["status"], s["status"]), s["created_at"].date().isoformat()))
     return table
@@ -52,7 +60,8 @@ def to_xlsx(table: list[tuple], *, title: str) -> bytes:
     sheet.append([title])
     sheet.append(list(HEADERS))
     for row in table:
-        sheet.append(list(row))
+        # Control characters are legal in the register but not in XLSX (openpyxl refuses the cell): drop them.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
     for column, width in zip("ABCDEFGHIJ", (45, 28, 22, 10, 14, 12, 24, 50, 10, 14)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -73,8 +73,8 @@ class LogPage(Schema):
 
 @blp.route("/erasures")
 class Erasures(MethodView):
-    @idempotent
     @requires(*WRITERS)
+    @idempotent
     @blp.arguments(ErasureIn)
     @blp.response(201, ErasureOut)
     def post(self, body, tenant):

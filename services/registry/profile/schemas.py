@@ -23,7 +23,8 @@ class ComuneIn(Schema):
     # Only the code: name and province come from the ISTAT list, never from the client.
     istat_code = fields.String(required=True, validate=ISTAT_CODE,
                                metadata={"description": "Codice ISTAT del comune (6 cifre), e.g. 076042"})
-    population = fields.Integer(required=True, strict=True, validate=validate.Range(min=0),
+    # At most what the int column holds (2^31 - 1): more is a 422, not an overflow in the database.
+    population = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=2_147_483_647),
                                 metadata={"description": "Popolazione residente"})
     population_date = fields.Date(required=True, metadata={
         "description": "Data di riferimento della popolazione (e.g. 2025-01-01, ISTAT)"})

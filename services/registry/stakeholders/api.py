@@ -52,8 +52,8 @@ class Stakeholders(MethodView):
                                              status=query.get("status"), text=query.get("q"),
                                              after=query.get("after"), limit=query["limit"])
 
-    @idempotent
     @requires(*WRITERS)
+    @idempotent
     @blp.arguments(StakeholderIn)
     @blp.response(201, StakeholderOut)
     def post(self, body, tenant):

@@ -1,0 +1,134 @@
+"""Property-based tests of the registry's HTTP API from its own OpenAPI document (schemathesis).
+
+The registry runs in-process (WSGI, Flask test client transport) against the real PostgreSQL, on a
+freshly provisioned random Ambito that already holds a published open call, a submitted application
+and a stakeholder. Every generated request carries an operator+stakeholder token for that Ambito and
+its `{tenant}` is always that Ambito, so requests reach the handlers instead of stopping at 401/404.
+
+Random data rarely passes the domain checks (tax codes, ISTAT codes, the region's thematic areas,
+existing ids, ETags), so a hook plants valid values at random places in the generated requests:
+then the requests also get past validation to the database, where most server errors hide.
+
+What must hold for every request, valid or not:
+- no server error (5xx): bad input gets a 4xx;
+- every error is RFC 9457 `application/problem+json`.
+
+Bounded and reproducible: a fixed seed, no example database, MAX_EXAMPLES per operation in the
+fuzzing phase (plus schemathesis' examples and coverage phases). A deeper local run with other data:
+PDZ_FUZZ_EXAMPLES=300 PDZ_FUZZ_SEED=7 (see docs/testing.md).
+"""
+from __future__ import annotations
+
+import os
+
+import hypothesis.strategies as st
+import pytest
+import schemathesis
+from schemathesis.checks import not_a_server_error
+
+from shared.cli.demo import demo_tax_code
+from shared.http.pagination import encode_cursor
+from shared.http.problems import PROBLEM_JSON
+from tests.integration.registry_client import Registry
+
+MAX_EXAMPLES = int(os.environ.get("PDZ_FUZZ_EXAMPLES", "40"))
+SEED = int(os.environ.get("PDZ_FUZZ_SEED", "20260101"))
+
+LAURIA, VIGGIANELLO = "076042", "076097"   # Basilicata comuni (the test Ambiti's region)
+# Valid values for body fields the generator would almost never hit by chance.
+PLANTS = {
+    "tax_code": ["01114601006"] + [demo_tax_code(f"Organizzazione {n}", "076") for n in range(5)],
+    "areas": [["3"], ["3", "5"], ["6", "6"]],
+    "seat_istat": [LAURIA],
+    "istat_code": [LAURIA, VIGGIANELLO],
+    "capofila_istat": [LAURIA],
+    "comuni": [[{"istat_code": LAURIA, "population": 12500, "population_date": "2025-01-01"}],
+               [{"istat_code": LAURIA, "population": 12500, "population_date": "2025-01-01"},
+                {"istat_code": VIGGIANELLO, "population": 2900, "population_date": "2025-01-01"}]],
+    "population_date": ["2025-01-01"],
+    "opens_at": ["2025-01-01T00:00:00+00:00"],
+    "closes_at": ["2099-01-01T00:00:00+01:00"],
+    "declarations": [{"possesso_requisiti": True, "assenza_cause_esclusione": True,
+                      "presa_visione_informativa_privacy": True}],
+    "region": ["basilicata"],
+    "type": ["comune", "ets", "social_cooperative"],
+    "runts_section": ["b"],
+    "status": ["active", "suspended", "withdrawn"],
+}
+# People's codes (legal representative, contact, erasure requests) are personal codici fiscali.
+PERSONAL = {"tax_code": ["RSSMRA85T10A562S", "BNCNNA90A41G942J"]}
+PEOPLE = ("legal_representative", "contact_person")
+# ETags and near-ETags for If-Match (most updates need one; 428 without it).
+IF_MATCH = ['"1"', '"2"', 'W/"1"', '"0"', '"99999999999999999999"', "*", "1"]
+
+
+@pytest.fixture
+def registry_schema(tenants, settings, tmp_path):
+    reg = Registry(tenants, settings, tmp_path / "tenants.yaml")
+    # Ids that exist, so generated requests also reach rows (not only "no such call").
+    call = reg.open_call()
+    application = reg.call("POST", "/applications", "stakeholder", json=reg.application(call["id"]))
+    assert application.status_code == 201, application.get_json()
+    stakeholder = reg.call("POST", "/stakeholders", json={"name": "Comune di Lauria", "type": "comune",
+                                                          "tax_code": "01114601006", "areas": ["3"]})
+    assert stakeholder.status_code == 201, stakeholder.get_json()
+    existing = {"call_id": call["id"], "application_id": application.get_json()["id"],
+                "stakeholder_id": stakeholder.get_json()["id"]}
+    # Applications go to a call of their own: the generated requests may close the first one.
+    plants = {**PLANTS, "call_id": [reg.open_call()["id"]]}
+
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", reg.client.application)
+    schema.config.seed = SEED
+    schema.config.update(headers=reg.headers("operator", "stakeholder"), parameters={"path.tenant": reg.slug})
+    schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True, database="none")
+
+    @st.composite
+    def planted(draw, value, how, personal=False):
+        """`value` with known keys set to a valid value: all of them, some (how=None) or none."""
+        if isinstance(value, dict):
+            known = {**plants, **PERSONAL} if personal else plants
+            return {key: draw(st.sampled_from(known[key]))
+                    if key in known and (how or (how is None and draw(st.booleans())))
+                    else draw(planted(item, how, personal or key in PEOPLE)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [draw(planted(item, how, personal)) for item in value]
+        return value
+
+    @st.composite
+    def realistic(draw, case):
+        # all / some / none of the planted values: all gets past validation, some and none test it.
+        how = draw(st.sampled_from([True, True, None, False]))
+        for name in existing:
+            if name in (case.path_parameters or {}) and (how or (how is None and draw(st.booleans()))):
+                case.path_parameters[name] = existing[name]
+        if case.method.upper() in ("PUT", "PATCH", "POST") and draw(st.booleans()):
+            case.headers = {**(case.headers or {}), "If-Match": draw(st.sampled_from(IF_MATCH))}
+        if case.query and "after" in case.query and how is not False:
+            case.query["after"] = encode_cursor(draw(st.integers(min_value=0, max_value=3)))
+        if isinstance(case.body, (dict, list)) and how is not False:
+            case.body = draw(planted(case.body, how, personal=case.path.endswith("/erasures")))
+        return case
+
+    @schema.hook
+    def flatmap_case(ctx, case):
+        return realistic(case)
+
+    return schema
+
+
+schema = schemathesis.pytest.from_fixture("registry_schema")
+
+
+def errors_are_problem_json(ctx, response, case):
+    if response.status_code >= 400:
+        media_type = (response.headers.get("content-type") or [""])[0].split(";")[0].strip()
+        assert media_type == PROBLEM_JSON, (
+            f"{response.status_code} answered as {media_type!r}, not {PROBLEM_JSON}")
+
+
+@schema.parametrize()
+def test_no_server_error_and_every_error_is_problem_json(case):
+    response = case.call_and_validate(checks=[not_a_server_error, errors_are_problem_json])
+    if os.environ.get("PDZ_FUZZ_LOG"):   # "operation<TAB>status" per request, to see how deep a run went
+        with open(os.environ["PDZ_FUZZ_LOG"], "a") as log:
+            log.write(f"{case.operation.label}\t{response.status_code}\n")
