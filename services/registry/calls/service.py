@@ -89,22 +89,28 @@ def edit_call(*, conn: psycopg.Connection, tenant: str, call_id: uuid.UUID, vers
     return with_state(call)
 
 
-def publish_call(*, conn: psycopg.Connection, tenant: str, call_id: uuid.UUID, version: int) -> dict:
-    """Publish a draft call: from opens_at to closes_at it accepts applications."""
+def _move(conn, *, tenant: str, call_id, version: int, target: str, stamp: str, event_type: str,
+          check=lambda call, at: None) -> dict:
+    """One step of the life cycle: lock, check, stamp the time, record the event."""
     with conn.transaction():
         call = _locked(conn, call_id, version)
-        domain.check_transition(call["status"], "published")
-        domain.check_publishable(opens_at=call["opens_at"], closes_at=call["closes_at"], now=now())
-        call = store.update(conn, call_id, status="published", published_at=now())
-        add_event(conn, events.call_event(events.CALL_PUBLISHED, tenant=tenant, call=call))
+        domain.check_transition(call["status"], target)
+        at = now()
+        check(call, at)
+        call = store.update(conn, call_id, status=target, **{stamp: at})
+        add_event(conn, events.call_event(event_type, tenant=tenant, call=call))
     return with_state(call)
+
+
+def publish_call(*, conn: psycopg.Connection, tenant: str, call_id: uuid.UUID, version: int) -> dict:
+    """Publish a draft call: from opens_at to closes_at it accepts applications."""
+    return _move(conn, tenant=tenant, call_id=call_id, version=version, target="published",
+                 stamp="published_at", event_type=events.CALL_PUBLISHED,
+                 check=lambda call, at: domain.check_publishable(opens_at=call["opens_at"],
+                                                                 closes_at=call["closes_at"], now=at))
 
 
 def close_call(*, conn: psycopg.Connection, tenant: str, call_id: uuid.UUID, version: int) -> dict:
     """Close a published call now (also after its deadline, to record the closure)."""
-    with conn.transaction():
-        call = _locked(conn, call_id, version)
-        domain.check_transition(call["status"], "closed")
-        call = store.update(conn, call_id, status="closed", closed_at=now())
-        add_event(conn, events.call_event(events.CALL_CLOSED, tenant=tenant, call=call))
-    return with_state(call)
+    return _move(conn, tenant=tenant, call_id=call_id, version=version, target="closed",
+                 stamp="closed_at", event_type=events.CALL_CLOSED)
