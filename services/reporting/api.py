@@ -15,8 +15,7 @@ blp = Blueprint("statistics", __name__, url_prefix="/v1/<tenant>/statistics",
                 description="Statistiche regionali dell'Ambito")
 
 
-class StakeholderStats(Schema):
-    tenant = fields.String()
+class StakeholderCounts(Schema):
     total = fields.Integer(metadata={"description": "active stakeholders"})
     by_type = fields.Dict(keys=fields.String(), values=fields.Integer(),
                           metadata={"description": "active stakeholders by type"})
@@ -26,11 +25,21 @@ class StakeholderStats(Schema):
                                    metadata={"description": "active third-sector bodies by RUNTS section (a-g)"})
 
 
+class StakeholderStats(StakeholderCounts):
+    tenant = fields.String()
+    former_territories = fields.Dict(
+        keys=fields.String(), values=fields.Nested(StakeholderCounts),
+        metadata={"description": "merged Ambiti only: the figures of each former Ambito's own register"})
+    whole = fields.Nested(StakeholderCounts, metadata={
+        "description": "merged Ambiti only: the merged Ambito and its former territories together"})
+
+
 @blp.route("/stakeholders")
 class StakeholderStatistics(MethodView):
     @requires(*READERS)
     @blp.response(200, StakeholderStats)
     def get(self, tenant):
-        """Stakeholders of the Ambito counted by type."""
+        """Stakeholders of the Ambito counted by type, status and RUNTS section (merged: also by former territory)."""
         with current_platform().regional() as conn:
-            return statistics.stakeholders_by_type(conn=conn, tenant=g.tenant.slug)
+            return statistics.stakeholders_by_type(conn=conn, tenant=g.tenant.slug,
+                                                   merged_from=g.tenant.merged_from)
