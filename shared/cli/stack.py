@@ -172,14 +172,14 @@ def pg_up(state: dict) -> None:
         say(f"PostgreSQL: initdb in {data}")
         subprocess.run(_as_user(user, [str(bindir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER,
                                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL, cwd=root)
     say(f"PostgreSQL: starting on 127.0.0.1:{LOCAL_PG_PORT} (log {root / 'postgresql.log'})")
     # Loopback TCP only, no Unix socket (paths can be too long); local speed over durability.
     options = (f"-p {LOCAL_PG_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
                "-c max_connections=400 -c fsync=off -c full_page_writes=off -c synchronous_commit=off")
     subprocess.run(_as_user(user, [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "postgresql.log"),
                                    "-o", options, "-w", "-t", "60", "start"]),
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, cwd=root)
     _wait("PostgreSQL", _pg_answers, 60)
     state["postgres"] = {"data": str(data), "user": user, "bindir": str(bindir)}
     save_state(state)
@@ -193,7 +193,7 @@ def pg_down(state: dict) -> None:
     say("PostgreSQL: stopping")
     subprocess.run(_as_user(info["user"], [str(Path(info["bindir"]) / "pg_ctl"), "-D", info["data"],
                                            "-m", "fast", "-w", "stop"]),
-                   check=False, stdout=subprocess.DEVNULL)
+                   check=False, stdout=subprocess.DEVNULL, cwd=Path(info["data"]).parent)
     save_state(state)
 
 
