@@ -209,8 +209,14 @@ def _kafka_jars() -> Path:
     say("Kafka: fetching the broker jars from Maven Central (once)")
     if jars.exists():
         shutil.rmtree(jars)
-    subprocess.run(["mvn", "-q", "-B", "-Dstyle.color=never", "-f", str(KAFKA_POM), "dependency:copy-dependencies",
-                    f"-DoutputDirectory={jars}", "-DincludeScope=runtime"], check=True)
+    log = home() / "kafka" / "maven.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        done = subprocess.run(["mvn", "-q", "-B", "-Dstyle.color=never", "-f", str(KAFKA_POM),
+                               "dependency:copy-dependencies", f"-DoutputDirectory={jars}",
+                               "-DincludeScope=runtime"], stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise StackError(f"Maven could not fetch the Kafka jars; see {log}")
     marker.write_text(digest)
     return jars
 
