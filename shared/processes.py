@@ -11,7 +11,6 @@ from prometheus_client import start_http_server
 from shared.config import Settings
 from shared.consumer.runner import ConsumerRunner
 from shared.db.pools import PoolRegistry
-from shared.events.topics import service_topic
 from shared.http.logs import configure_logging
 from shared.kafka.clients import idempotent_producer, manual_commit_consumer
 from shared.outbox.relay import Relay
@@ -70,4 +69,4 @@ def run_consumer(*, name: str, database_url: str, topics: list[str], projector, 
     log.info("consumer stopped", extra={"consumer": name})
 
 
-__all__ = ["run_relay", "run_consumer", "service_topic"]
+__all__ = ["run_relay", "run_consumer"]

@@ -5,6 +5,8 @@ import uuid
 
 import psycopg
 from psycopg.rows import dict_row
+
+from services.registry.sql import update_versioned
 from psycopg.types.json import Jsonb
 
 COLUMNS = ("id, seq, call_id, protocol_year, protocol_seq, protocol_number, organisation_name,"
@@ -57,11 +59,8 @@ def people_of(conn: psycopg.Connection, application_id) -> list[dict]:
 
 
 def review(conn: psycopg.Connection, application_id, **changes) -> dict:
-    sets = "".join(f"{name} = %({name})s, " for name in changes)
-    with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(
-            f"UPDATE applications SET {sets}reviewed_at = now(), version = version + 1 WHERE id = %(id)s"
-            f" RETURNING {COLUMNS}", {**changes, "id": application_id}).fetchone()
+    return update_versioned(conn, table="applications", row_id=application_id, changes=changes,
+                            returning=COLUMNS, stamp="reviewed_at")
 
 
 def link_people(conn: psycopg.Connection, application_id, stakeholder_id) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import psycopg
 from psycopg.rows import dict_row
 
+from services.registry.sql import update_versioned
+
 COLUMNS = ("id, seq, title, description, areas, requirements, opens_at, closes_at, status,"
            " published_at, closed_at, version, created_at, updated_at")
 
@@ -24,11 +26,8 @@ def get(conn: psycopg.Connection, call_id, *, for_update: bool = False, for_shar
 
 
 def update(conn: psycopg.Connection, call_id, **changes) -> dict:
-    sets = ", ".join(f"{name} = %({name})s" for name in changes)
-    with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(
-            f"UPDATE calls SET {sets}, version = version + 1, updated_at = now() WHERE id = %(call_id)s"
-            f" RETURNING {COLUMNS}", {**changes, "call_id": call_id}).fetchone()
+    return update_versioned(conn, table="calls", row_id=call_id, changes=changes, returning=COLUMNS,
+                            stamp="updated_at")
 
 
 def page(conn: psycopg.Connection, *, status: str | None, after_seq: int, limit: int) -> list[dict]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import psycopg
 from psycopg.rows import dict_row
+
+from services.registry.sql import update_versioned
 from psycopg.types.json import Jsonb
 
 COLUMNS = ("seq, id, name, type, tax_code, runts_section, runts_number, seat_istat, areas, status,"
@@ -34,11 +36,8 @@ def find_by_tax_code(conn: psycopg.Connection, tax_code: str, *, for_update: boo
 
 def update(conn: psycopg.Connection, stakeholder_id, changes: dict) -> dict:
     assert set(changes) <= set(EDITABLE), changes
-    sets = "".join(f"{name} = %({name})s, " for name in changes)
-    with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(
-            f"UPDATE stakeholders SET {sets}version = version + 1, updated_at = now() WHERE id = %(id)s"
-            f" RETURNING {COLUMNS}", {**changes, "id": stakeholder_id}).fetchone()
+    return update_versioned(conn, table="stakeholders", row_id=stakeholder_id, changes=changes,
+                            returning=COLUMNS, stamp="updated_at")
 
 
 def page(conn: psycopg.Connection, *, type: str | None, area: str | None, status: str | None,
