@@ -21,7 +21,9 @@ from services.registry.stakeholders.service import DuplicateTaxCode
 blp = Blueprint("applications", __name__, url_prefix="/v1/<tenant>/applications",
                 description="Domande di partecipazione agli avvisi, protocollo e istruttoria")
 
-NOT_FOUND = Problem(404, "Not Found", "No such application.", slug="not-found")
+def not_found() -> Problem:
+    """A fresh 404 each time: a shared instance would keep every raise's traceback alive."""
+    return Problem(404, "Not Found", "No such application.", slug="not-found")
 
 
 
@@ -34,7 +36,7 @@ def _run(action):
     try:
         return action()
     except service.ApplicationNotFound:
-        raise NOT_FOUND from None
+        raise not_found() from None
     except service.NotYours:
         raise Problem(403, "Forbidden", "You may read only the applications you submitted.",
                       slug="forbidden") from None

@@ -20,7 +20,9 @@ from services.registry.stakeholders.schemas import (HistoryEntry, StakeholderIn,
 blp = Blueprint("stakeholders", __name__, url_prefix="/v1/<tenant>/stakeholders",
                 description="Il registro dei soggetti della rete dell'Ambito")
 
-NOT_FOUND = Problem(404, "Not Found", "No such stakeholder.", slug="not-found")
+def not_found() -> Problem:
+    """A fresh 404 each time: a shared instance would keep every raise's traceback alive."""
+    return Problem(404, "Not Found", "No such stakeholder.", slug="not-found")
 
 
 
@@ -32,7 +34,7 @@ def _run(action):
     try:
         return action()
     except service.StakeholderNotFound:
-        raise NOT_FOUND from None
+        raise not_found() from None
     except service.StaleStakeholder as exc:
         raise stale(exc.current_version) from None
     except service.DuplicateTaxCode:
