@@ -48,24 +48,48 @@ def run_relay(service: str) -> None:
     log.info("relay stopped", extra={"service": service})
 
 
-def run_consumer(*, name: str, database_url: str, topics: list[str], projector, accepts=None,
-                 validate=None) -> None:
-    """Run one projection until SIGTERM; finishes the record in hand before stopping."""
+def run_consumer(*, service: str, name: str, topics: list[str], projectors, regional: bool = False) -> None:
+    """Run one consumer group of `service` until SIGTERM; finishes the batch in hand before stopping.
+
+    Tenant-routed (each event into its tenant's `service` database) unless
+    `regional`, where every event of a known tenant goes to the service's one
+    regional database. Serves /metrics, /livez, /readyz on PDZ_METRICS_PORT.
+    """
+    from shared.consumer.event_catalogue import EventCatalogue
+    from shared.consumer.health import kafka_reachable
+    from shared.consumer.routes import RegionalRoute, TenantRoute
+    from shared.consumer.settings import ConsumerSettings
+    from shared.events.topics import retry_topic
+    from shared.ops import serve_ops
+
     settings = Settings.from_env()
+    consumer_settings = ConsumerSettings.from_env()
     configure_logging(settings.log_level)
+    catalogue = load_catalogue(settings.tenants_file, settings.database_url)
+    route = RegionalRoute(catalogue, service) if regional else TenantRoute(catalogue, service)
+    subscribed = list(topics) + ([retry_topic()] if route.parks else [])
+    pools = PoolRegistry(max_per_pool=1, max_pools=settings.pool_max_tenants,
+                         idle_seconds=settings.pool_idle_seconds, timeout=5.0)
     runner = ConsumerRunner(
         name=name,
-        consumer=manual_commit_consumer(settings.kafka_bootstrap, group_id=name, topics=topics),
+        consumer=manual_commit_consumer(settings.kafka_bootstrap, group_id=name, topics=subscribed,
+                                        max_poll_records=consumer_settings.max_poll_records),
         producer=idempotent_producer(settings.kafka_bootstrap, client_id=f"{name}-dlq"),
-        connect=lambda: psycopg.connect(database_url, autocommit=True),
-        projector=projector,
-        **({"accepts": accepts} if accepts else {}),
-        **({"validate": validate} if validate else {}),
-    )
+        pools=pools, route=route, projectors=projectors, events=EventCatalogue.load(),
+        settings=consumer_settings)
     _on_stop(runner.stop)
-    _start_metrics()
-    log.info("consumer started", extra={"consumer": name, "topics": topics})
-    runner.run()
+    port = int(os.environ.get("PDZ_METRICS_PORT", "9100"))
+    ops = serve_ops(port=port, addr=os.environ.get("PDZ_METRICS_ADDR", "0.0.0.0"),
+                    live={"loop": runner.heartbeat.check},
+                    ready={"kafka": kafka_reachable(settings.kafka_bootstrap),
+                           "database": runner.database_problem, "progress": runner.progress_problem}) if port else None
+    log.info("consumer started", extra={"consumer": name, "topics": subscribed, "regional": regional})
+    try:
+        runner.run()
+    finally:
+        pools.close()
+        if ops is not None:
+            ops.shutdown()
     log.info("consumer stopped", extra={"consumer": name})
 
 

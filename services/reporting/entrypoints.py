@@ -11,20 +11,10 @@ def api() -> None:
 
 
 def consumer() -> None:
-    from shared.config import Settings
-    from shared.consumer.runner import Rejected
+    """The projections' consumer group into the regional database; events of unknown tenants are dead-lettered."""
     from shared.events.topics import service_topic
     from shared.processes import run_consumer
-    from shared.tenants import load_catalogue
-    from services.reporting.projector import project
+    from services.reporting.projector import PROJECTORS
 
-    settings = Settings.from_env()
-    catalogue = load_catalogue(settings.tenants_file, settings.database_url)
-
-    def known_tenant(event):
-        if catalogue.get(event.tenantid) is None:
-            raise Rejected(f"unknown tenant {event.tenantid!r}")
-
-    run_consumer(name=consumer_group(), database_url=catalogue.regional_url(SERVICE),
-                 topics=[service_topic(s) for s in ("registry", "consultation", "budget")],
-                 projector=project, validate=known_tenant)
+    run_consumer(service=SERVICE, name=consumer_group(), regional=True, projectors=PROJECTORS,
+                 topics=[service_topic(s) for s in ("registry", "consultation", "budget")])

@@ -11,6 +11,28 @@ STAKEHOLDER_REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
 STAKEHOLDER_UPDATED = "it.pdz.registry.stakeholder.updated.v1"
 
 
+def _uuid(data: dict, field: str) -> uuid.UUID:
+    """The field as a UUID; anything else is a ValueError naming the field (the event goes to dead-letter)."""
+    value = data[field]
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be a UUID string, got {type(value).__name__}")
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValueError(f"{field} is not a UUID") from None
+
+
+def _timestamp(data: dict, field: str) -> datetime:
+    """The field as an ISO 8601 timestamp; anything else is a ValueError naming the field."""
+    value = data[field]
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be an ISO 8601 string, got {type(value).__name__}")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{field} is not an ISO 8601 timestamp") from None
+
+
 def _stakeholder_values(event: CloudEvent) -> dict:
     data = event.data  # tolerant reader: only the fields used here
     return {"name": str(data["name"]), "type": str(data["type"]),
@@ -22,15 +44,15 @@ def _stakeholder_values(event: CloudEvent) -> dict:
 
 def stakeholder_registered(event: CloudEvent) -> list:
     return [Upsert("stakeholder_facts",
-                   key={"tenant": event.tenantid, "stakeholder_id": uuid.UUID(event.data["stakeholder_id"])},
+                   key={"tenant": event.tenantid, "stakeholder_id": _uuid(event.data, "stakeholder_id")},
                    values={**_stakeholder_values(event),
-                           "registered_at": datetime.fromisoformat(event.data["registered_at"])},
+                           "registered_at": _timestamp(event.data, "registered_at")},
                    newer_than="version")]
 
 
 def stakeholder_updated(event: CloudEvent) -> list:
     return [Upsert("stakeholder_facts",
-                   key={"tenant": event.tenantid, "stakeholder_id": uuid.UUID(event.data["stakeholder_id"])},
+                   key={"tenant": event.tenantid, "stakeholder_id": _uuid(event.data, "stakeholder_id")},
                    values=_stakeholder_values(event), newer_than="version")]
 
 

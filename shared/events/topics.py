@@ -6,6 +6,9 @@ consumers to scale out while keeping per-aggregate order (the key picks the
 partition). Retention: 30 days on service topics (read models are rebuilt
 from the databases' outboxes if ever needed, not from an infinite log),
 14 days on the dead-letter topic, long enough to inspect and replay.
+The retry topic holds the records of a tenant whose database stayed down longer
+than PDZ_CONSUMER_TENANT_RETRY_SECONDS (12 partitions, keyed like the original,
+30 days); every consumer group reads it and takes back only its own records.
 """
 from __future__ import annotations
 
@@ -37,7 +40,13 @@ def deadletter_topic() -> str:
     return f"{topic_prefix()}.deadletter.v1"
 
 
+def retry_topic() -> str:
+    """Parked records of tenants whose database is down, re-applied by the consumer group that parked them."""
+    return f"{topic_prefix()}.retry.v1"
+
+
 def all_topics(partitions: int = 12) -> list[TopicSpec]:
     specs = [TopicSpec(service_topic(s), partitions, 30 * DAY_MS) for s in SERVICES]
     specs.append(TopicSpec(deadletter_topic(), 3, 14 * DAY_MS))
+    specs.append(TopicSpec(retry_topic(), partitions, 30 * DAY_MS))
     return specs

@@ -24,7 +24,8 @@ def idempotent_producer(bootstrap: str, *, client_id: str) -> KafkaProducer:
     )
 
 
-def manual_commit_consumer(bootstrap: str, *, group_id: str, topics: list[str]) -> KafkaConsumer:
+def manual_commit_consumer(bootstrap: str, *, group_id: str, topics: list[str],
+                           max_poll_records: int = 500) -> KafkaConsumer:
     """A consumer that never commits by itself: the runner commits after the database."""
     return KafkaConsumer(
         *topics,
@@ -33,7 +34,17 @@ def manual_commit_consumer(bootstrap: str, *, group_id: str, topics: list[str]) 
         client_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        max_poll_records=200,
+        # One poll is one database transaction per target: a few hundred records
+        # share its round trips. The runner polls at least every few seconds even
+        # while a database is down (it pauses partitions instead of waiting inside
+        # a poll), far within max.poll.interval.
+        max_poll_records=max_poll_records,
+        max_poll_interval_ms=300_000,
+        # A backlog is fetched in large responses (4 MiB per partition, 64 MiB per fetch).
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+        # Calls that wait on a broker (commit, offsets) give up well before /livez would.
+        request_timeout_ms=30_000,
         session_timeout_ms=10_000,
         heartbeat_interval_ms=3_000,
     )

@@ -1,121 +1,196 @@
-"""The consumer runner against the real PostgreSQL and Kafka."""
+"""The reporting consumer (regional route) against the real PostgreSQL and Kafka.
+
+Helpers here are shared by the other test_consumer_*.py files.
+"""
+import time
 import uuid
+from contextlib import contextmanager
 
 import psycopg
+from kafka import KafkaConsumer
 
-from shared.consumer.runner import ConsumerRunner, Rejected
-from shared.events.envelope import new_event, to_kafka
+from shared.consumer.event_catalogue import EventCatalogue
+from shared.consumer.routes import RegionalRoute
+from shared.consumer.runner import ConsumerRunner
+from shared.consumer.settings import ConsumerSettings
+from shared.db.pools import PoolRegistry
+from shared.events.envelope import CloudEvent, new_event, to_kafka
 from shared.events.topics import deadletter_topic, service_topic
 from shared.kafka.clients import idempotent_producer, manual_commit_consumer
 
-from services.reporting.projector import project
+from services.reporting.projector import PROJECTORS
 from tests.integration.conftest import read_topic
 
+EVENTS = EventCatalogue.load()
+REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
 
-def _registered(tenant, type_="comune"):
+
+def registered(tenant, type_="comune", **data):
     sid = str(uuid.uuid4())
-    return new_event(type="it.pdz.registry.stakeholder.registered.v1", service="registry", tenant=tenant,
-                     aggregate_id=sid, data={"stakeholder_id": sid, "name": "Comune di Nemoli", "type": type_,
-                                             "runts_section": None, "registered_at": "2026-02-01T09:00:00+00:00"})
+    return new_event(type=REGISTERED, service="registry", tenant=tenant, aggregate_id=sid,
+                     data={"stakeholder_id": sid, "name": "Comune di Nemoli", "type": type_, "runts_section": None,
+                           "registered_at": "2026-02-01T09:00:00+00:00", **data})
 
 
-def _runner(tenants, settings, group):
-    url = tenants.regional_url("reporting")
+def send(settings, items, topic=None):
+    """Produce CloudEvents or raw (key, value, headers) records, in order, and wait for the acks."""
+    producer = idempotent_producer(settings.kafka_bootstrap, client_id="test-producer")
+    try:
+        for item in items:
+            key, value, headers = to_kafka(item) if isinstance(item, CloudEvent) else item
+            producer.send(topic or service_topic("registry"), key=key, value=value, headers=headers)
+        producer.flush()
+    finally:
+        producer.close()
 
-    def known(event):
-        if tenants.get(event.tenantid) is None:
-            raise Rejected(f"unknown tenant {event.tenantid!r}")
 
+def make_runner(settings, group, *, route, projectors=PROJECTORS, topics=None, consumer=None,
+                **consumer_settings) -> ConsumerRunner:
+    options = ConsumerSettings(**consumer_settings)
     return ConsumerRunner(
         name=group,
-        consumer=manual_commit_consumer(settings.kafka_bootstrap, group_id=group,
-                                        topics=[service_topic("registry")]),
+        consumer=consumer or manual_commit_consumer(settings.kafka_bootstrap, group_id=group,
+                                                    topics=topics or [service_topic("registry")],
+                                                    max_poll_records=options.max_poll_records),
         producer=idempotent_producer(settings.kafka_bootstrap, client_id=f"{group}-dlq"),
-        connect=lambda: psycopg.connect(url, autocommit=True), projector=project, validate=known)
+        pools=PoolRegistry(max_per_pool=1, max_pools=10, timeout=5.0), route=route,
+        projectors=projectors, events=EVENTS, settings=options)
 
 
-def _run_until(runner, handled: int, max_polls: int = 60) -> int:
+def reporting_runner(tenants, settings, group=None, **kwargs) -> ConsumerRunner:
+    return make_runner(settings, group or f"test-{uuid.uuid4().hex[:8]}",
+                       route=RegionalRoute(tenants, "reporting"), **kwargs)
+
+
+def poll_until(runner, done, *, timeout: float = 60.0) -> bool:
+    """Poll until done() is true (checked after every batch); False if it never was."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runner.poll_once(timeout_ms=300)
+        if done():
+            return True
+    return False
+
+
+def poll_records(runner, count: int, *, max_polls: int = 60) -> int:
     seen = 0
     for _ in range(max_polls):
         seen += runner.poll_once(timeout_ms=500)
-        if seen >= handled:
+        if seen >= count:
             break
     return seen
 
 
-def _facts(tenants, slug):
+def facts(tenants, slug):
     with psycopg.connect(tenants.regional_url("reporting")) as conn:
-        return conn.execute("SELECT type, count(*) FROM stakeholder_facts WHERE tenant = %s GROUP BY type",
-                            (slug,)).fetchall()
+        return sorted(conn.execute("SELECT type, count(*) FROM stakeholder_facts WHERE tenant = %s GROUP BY type",
+                                   (slug,)).fetchall())
+
+
+def processed(url, group) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM processed_events WHERE consumer = %s", (group,)).fetchone()[0]
+
+
+def dead_letters(settings, expect):
+    """{kind: [reason, ...]} of the test's dead-letter topic."""
+    found = {}
+    for record in read_topic(settings.kafka_bootstrap, deadletter_topic(), expect=expect):
+        headers = dict(record.headers)
+        found.setdefault(headers["pdz_dlq_kind"].decode(), []).append(headers["pdz_dlq_reason"].decode())
+    return found
+
+
+@contextmanager
+def refusing_connections(url):
+    """The database named in `url` refuses every connection (and loses the open ones) inside the block."""
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict
+    dbname = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(dbname)))
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,))
+        try:
+            yield
+        finally:
+            admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(dbname)))
 
 
 def test_projects_once_dead_letters_the_bad_and_goes_on(tenants, settings, topic_prefix):
     a, b = tenants.slugs()
-    producer = idempotent_producer(settings.kafka_bootstrap, client_id="test-producer")
-    topic = service_topic("registry")
-    first, second, other = _registered(a), _registered(a, "school"), _registered(b)
-    key, value, headers = to_kafka(first)
-    producer.send(topic, key=key, value=value, headers=headers)
-    producer.send(topic, key=key, value=value, headers=headers)             # duplicate delivery
-    producer.send(topic, key=b"junk", value=b"{not json", headers=[("ce_type", b"x")])  # malformed
-    unknown = _registered("no-such-ambito")
-    k, v, h = to_kafka(unknown)
-    producer.send(topic, key=k, value=v, headers=h)                          # tenant not in catalogue
-    missing = _registered(a)
+    first, second, other = registered(a), registered(a, "school"), registered(b)
+    missing = registered(a)
     del missing.data["type"]
-    k, v, h = to_kafka(missing)
-    producer.send(topic, key=k, value=v, headers=h)                          # schema violation
-    for event in (second, other):
-        k, v, h = to_kafka(event)
-        producer.send(topic, key=k, value=v, headers=h)
-    producer.flush()
+    call = new_event(type="it.pdz.registry.call.drafted.v1", service="registry", tenant=a, aggregate_id="c1",
+                     data={})  # catalogued, not projected by reporting: skipped, not dead-lettered
+    send(settings, [first, first,                                         # duplicate delivery
+                    (b"junk", b"{not json", [("ce_type", b"x")]),        # malformed
+                    registered("no-such-ambito"),                         # tenant not in the catalogue
+                    missing,                                              # schema violation
+                    call, second, other])
 
     group = f"test-{uuid.uuid4().hex[:8]}"
-    runner = _runner(tenants, settings, group)
-    assert _run_until(runner, 7) == 7
+    runner = reporting_runner(tenants, settings, group)
+    assert poll_records(runner, 8) == 8
     runner.close()
 
-    assert sorted(_facts(tenants, a)) == [("comune", 1), ("school", 1)]
-    assert _facts(tenants, b) == [("comune", 1)]
-
-    dead = read_topic(settings.kafka_bootstrap, deadletter_topic(), expect=3)
-    reasons = [dict(r.headers)["pdz_dlq_reason"].decode() for r in dead]
-    assert len(dead) == 3
-    assert any("EnvelopeError" in r for r in reasons)
-    assert any("unknown tenant" in r for r in reasons)
-    assert any("KeyError" in r and "type" in r for r in reasons)
-    assert all(dict(r.headers)["pdz_dlq_origin"].decode().startswith(topic) for r in dead)
+    assert facts(tenants, a) == [("comune", 1), ("school", 1)]
+    assert facts(tenants, b) == [("comune", 1)]
+    dead = dead_letters(settings, expect=3)
+    assert sorted(dead) == ["envelope", "schema", "unknown_tenant"]
+    assert "type" in dead["schema"][0] and "no-such-ambito" in dead["unknown_tenant"][0]
+    for record in read_topic(settings.kafka_bootstrap, deadletter_topic(), expect=3):
+        assert dict(record.headers)["pdz_dlq_origin"].decode().startswith(service_topic("registry"))
+        assert dict(record.headers)["pdz_dlq_consumer"].decode() == group
 
     # Offsets were committed: a new runner of the same group has nothing left to do.
-    again = _runner(tenants, settings, group)
-    assert _run_until(again, 1, max_polls=6) == 0
+    again = reporting_runner(tenants, settings, group)
+    assert poll_records(again, 1, max_polls=6) == 0
     again.close()
-    with psycopg.connect(tenants.regional_url("reporting")) as conn:
-        processed = conn.execute("SELECT count(*) FROM processed_events WHERE consumer = %s", (group,)).fetchone()[0]
-    assert processed == 3
+    assert processed(tenants.regional_url("reporting"), group) == 3
 
 
 def test_updates_are_projected_and_an_older_snapshot_never_wins(tenants, settings, topic_prefix):
     from services.reporting.statistics import stakeholders_by_type
 
     a = tenants.slugs()[0]
-    registered = _registered(a, "ets")
-    registered.data.update(runts_section="b", status="active", version=1)
-    sid = registered.data["stakeholder_id"]
+    first = registered(a, "ets", runts_section="b", status="active", version=1)
+    sid = first.data["stakeholder_id"]
 
     def updated(version, status):
         return new_event(type="it.pdz.registry.stakeholder.updated.v1", service="registry", tenant=a,
-                         aggregate_id=sid, data={**registered.data, "status": status, "version": version,
+                         aggregate_id=sid, data={**first.data, "status": status, "version": version, "areas": [],
                                                  "changed": ["status"], "updated_at": "2026-03-01T00:00:00+00:00"})
 
-    producer = idempotent_producer(settings.kafka_bootstrap, client_id="test-producer")
-    for event in (registered, updated(2, "suspended"), updated(1, "active")):  # the last one is stale
-        k, v, h = to_kafka(event)
-        producer.send(service_topic("registry"), key=k, value=v, headers=h)
-    producer.flush()
-    runner = _runner(tenants, settings, f"test-{uuid.uuid4().hex[:8]}")
-    assert _run_until(runner, 3) == 3
+    send(settings, [first, updated(2, "suspended"), updated(1, "active")])  # the last one is stale
+    runner = reporting_runner(tenants, settings)
+    assert poll_records(runner, 3) == 3
     runner.close()
     with psycopg.connect(tenants.regional_url("reporting")) as conn:
         stats = stakeholders_by_type(conn=conn, tenant=a)
     assert stats == {"tenant": a, "total": 0, "by_type": {}, "by_status": {"suspended": 1}, "by_runts_section": {}}
+
+
+def test_the_regional_database_down_longer_than_max_poll_interval(tenants, settings, topic_prefix):
+    # Regression: the old runner retried inside one poll, was dropped from the group after
+    # max.poll.interval, and its offset commit then raised CommitFailedError (the process died).
+    a = tenants.slugs()[0]
+    url = tenants.regional_url("reporting")
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    consumer = KafkaConsumer(service_topic("registry"), bootstrap_servers=settings.kafka_bootstrap, group_id=group,
+                             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_interval_ms=3000,
+                             session_timeout_ms=6000, heartbeat_interval_ms=1000, request_timeout_ms=7000)
+    runner = reporting_runner(tenants, settings, group, consumer=consumer, retry_max_seconds=1.0)
+    send(settings, [registered(a)])
+    with refusing_connections(url):
+        # Down for more than twice max.poll.interval while the record waits.
+        assert poll_until(runner, lambda: runner.outages.get(url) is not None
+                          and time.time() - runner.outages.get(url).since > 6.5)
+        assert "unavailable" in runner.database_problem()
+    assert poll_until(runner, lambda: runner.outages.get(url) is None and facts(tenants, a) == [("comune", 1)])
+    assert runner.database_problem() is None
+    runner.close()
+    again = reporting_runner(tenants, settings, group)
+    assert poll_records(again, 1, max_polls=6) == 0  # its offset was committed
+    again.close()
+    assert processed(url, group) == 1

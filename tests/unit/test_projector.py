@@ -40,3 +40,11 @@ def test_event_types_reporting_does_not_read_give_no_rows():
     event = new_event(type="it.pdz.budget.fund.created.v1", service="budget", tenant="x",
                       aggregate_id="1", data={})
     assert project(event) == []
+
+
+@pytest.mark.parametrize("field, value", [("stakeholder_id", 5), ("stakeholder_id", None), ("stakeholder_id", "x"),
+                                          ("registered_at", 20260302), ("registered_at", "yesterday")])
+def test_a_field_of_the_wrong_type_is_a_value_error(field, value):
+    # Regression: uuid.UUID(5) raised AttributeError, which the old runner did not catch (it died).
+    with pytest.raises(ValueError, match=field):
+        project(_registered(**{field: value}))
