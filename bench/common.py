@@ -174,10 +174,20 @@ class Suite:
                                          log_dir=self.folder / "logs")
         for name in names:
             path = "livez" if name.endswith("-api") else "metrics"
-            if not wait_http(f"http://127.0.0.1:{self.ports[name]}/{path}", timeout=90):
+            if not self._wait_up(name, f"http://127.0.0.1:{self.ports[name]}/{path}", timeout=90):
                 log = (self.folder / "logs" / f"{name}.log").read_text(errors="replace")[-3000:]
                 self.stop()
                 raise SystemExit(f"{name} did not start:\n{log}")
+
+    def _wait_up(self, name: str, url: str, timeout: float) -> bool:
+        """The process answers `url`; False at once if it exited."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                return False
+            if wait_http(url, timeout=1):
+                return True
+        return False
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -243,11 +253,19 @@ class KeepAlive:
         self.conn = http.client.HTTPConnection(host, int(port), timeout=30)
 
     def request(self, method: str, path: str, bearer: str | None = None, body=None):
+        import http.client
         headers = {"Content-Type": "application/json"}
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
-        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = self.conn.getresponse()
+        payload = json.dumps(body) if body is not None else None
+        try:
+            self.conn.request(method, path, body=payload, headers=headers)
+            response = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # gunicorn closed the idle keep-alive connection (2 s): the request never ran; once more.
+            self.conn.close()
+            self.conn.request(method, path, body=payload, headers=headers)
+            response = self.conn.getresponse()
         raw = response.read()
         return response.status, raw
 
