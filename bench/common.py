@@ -350,7 +350,8 @@ def rng() -> random.Random:
 # --- load generator (wrk) --------------------------------------------------
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_stakeholders.lua"
-IVA_OFFICES = [f"{i:03d}" for i in range(1, 101)] + ["121"]  # "120": bench/write_path.py's sequential POSTs
+# Offices 001-100 for wrk; 120 and 121 are kept for the sequential and paced writers of bench/*.py.
+IVA_OFFICES = [f"{i:03d}" for i in range(1, 101)]
 _unused_offices: list[str] = []
 
 

@@ -53,6 +53,9 @@ class Settings:
     pool_idle_seconds: float = 300.0
     relay_sweep_seconds: float = 5.0
     relay_batch_size: int = 500
+    relay_full_sweep_seconds: float = 3600.0
+    relay_max_attempts: int = 5
+    relay_tenants_per_flush: int = 32
     log_level: str = "INFO"
     extra: dict = field(default_factory=dict)
 
@@ -76,5 +79,8 @@ class Settings:
             pool_idle_seconds=_float("PDZ_POOL_IDLE_SECONDS", 300.0),
             relay_sweep_seconds=_float("PDZ_RELAY_SWEEP_SECONDS", 5.0),
             relay_batch_size=_int("PDZ_RELAY_BATCH_SIZE", 500),
+            relay_full_sweep_seconds=_float("PDZ_RELAY_FULL_SWEEP_SECONDS", 3600.0),
+            relay_max_attempts=_int("PDZ_RELAY_MAX_ATTEMPTS", 5),
+            relay_tenants_per_flush=_int("PDZ_RELAY_TENANTS_PER_FLUSH", 32),
             log_level=(env.get("PDZ_LOG_LEVEL") or "INFO").upper(),
         )

@@ -5,9 +5,6 @@ import logging
 import os
 import signal
 
-import psycopg
-from prometheus_client import start_http_server
-
 from shared.config import Settings
 from shared.consumer.runner import ConsumerRunner
 from shared.db.pools import PoolRegistry
@@ -19,19 +16,19 @@ from shared.tenants import load_catalogue
 log = logging.getLogger(__name__)
 
 
-def _start_metrics() -> None:
-    port = int(os.environ.get("PDZ_METRICS_PORT", "9100"))
-    if port:
-        start_http_server(port, addr=os.environ.get("PDZ_METRICS_ADDR", "0.0.0.0"))
-
-
 def _on_stop(stop) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
 
 def run_relay(service: str) -> None:
-    """Publish the outboxes of `service` for every tenant until SIGTERM."""
+    """Publish the outboxes of `service` for every tenant until SIGTERM.
+
+    Serves /metrics, /livez (loop heartbeat) and /readyz (Kafka, maintenance
+    databases, progress) on PDZ_METRICS_PORT (0: none).
+    """
+    from shared.ops import serve_ops
+
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     catalogue = load_catalogue(settings.tenants_file, settings.database_url)
@@ -39,12 +36,24 @@ def run_relay(service: str) -> None:
                          idle_seconds=settings.pool_idle_seconds)
     producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"pdz-{service}-relay")
     relay = Relay(service=service, catalogue=catalogue, pools=pools, producer=producer,
-                  sweep_seconds=settings.relay_sweep_seconds, batch_size=settings.relay_batch_size)
+                  sweep_seconds=settings.relay_sweep_seconds, batch_size=settings.relay_batch_size,
+                  full_sweep_seconds=settings.relay_full_sweep_seconds,
+                  max_attempts=settings.relay_max_attempts,
+                  tenants_per_flush=settings.relay_tenants_per_flush,
+                  kafka_bootstrap=settings.kafka_bootstrap)
     _on_stop(relay.stop)
-    _start_metrics()
+    port = int(os.environ.get("PDZ_METRICS_PORT", "9100"))
+    ops = serve_ops(port=port, addr=os.environ.get("PDZ_METRICS_ADDR", "0.0.0.0"),
+                    live={"loop": relay.heartbeat.check},
+                    ready={"kafka": relay.check_kafka, "database": relay.check_database,
+                           "progress": relay.check_progress}) if port else None
     log.info("relay started", extra={"service": service, "tenants": len(catalogue)})
-    relay.run()
-    pools.close()
+    try:
+        relay.run()
+    finally:
+        pools.close()
+        if ops is not None:
+            ops.shutdown()
     log.info("relay stopped", extra={"service": service})
 
 

@@ -1,34 +1,74 @@
 """The outbox relay: publishes every tenant's outbox rows of one service to Kafka.
 
-Per tenant database it takes a transaction-scoped advisory lock, reads the
-oldest unpublished rows, sends them with an idempotent producer (acks=all),
-waits for every acknowledgement and only then marks them published and
-commits. Killed at any point, it either has not marked a row (the row is sent
-again: a duplicate, which consumers drop) or has marked it after Kafka
-acknowledged it: nothing is lost.
+A drain of one tenant: check out a connection to the tenant database, take the
+*session-level* advisory lock (one relay replica per tenant at a time, which
+keeps per-aggregate order across replicas), read the oldest pending rows in a
+short transaction, send them with no transaction open, and once Kafka has
+acknowledged, mark them in a second short transaction, then unlock. Killed at
+any point, a row is either still pending (sent again later: a duplicate that
+consumers drop) or marked after Kafka acknowledged it: nothing is lost.
+
+Rows are sent in *rounds*: the rows of every tenant due (woken, changed, or
+swept), then one flush for all of them, then each tenant marked. A row Kafka
+refuses for good goes to the dead-letter topic with the reason
+(shared/outbox/failures.py) and the tenant's later rows go on.
+
+What is due comes from the listeners (shared/outbox/listen.py): a NOTIFY from
+the API, a database whose insert counter moved (a lost wake-up), a full sweep
+when a listener (re)connects and every `full_sweep_seconds` (which also purges
+long-published rows), and tenants that failed, retried with backoff.
 """
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import psycopg
-from prometheus_client import Counter, Gauge
+from kafka.errors import KafkaTimeoutError
 
 from shared.db.pools import PoolRegistry
 from shared.events.envelope import to_kafka
-from shared.outbox import store
-from shared.outbox.wake import channel
-from shared.tenants import Catalogue, server_key
+from shared.events.topics import deadletter_topic
+from shared.ops import Heartbeat
+from shared.outbox import failures, metrics, store
+from shared.outbox.listen import ServerListener, Sweep, key_label, listen_key
+from shared.outbox.probes import kafka_reachable
+from shared.tenants import Catalogue
 
 log = logging.getLogger(__name__)
 
-PUBLISHED = Counter("pdz_relay_published_total", "Outbox events published", ["service", "tenant"])
-BACKLOG = Gauge("pdz_relay_backlog", "Unpublished outbox rows at the last look", ["service", "tenant"])
-ERRORS = Counter("pdz_relay_errors_total", "Failed drains of a tenant outbox", ["service", "tenant"])
-LAST_SWEEP = Gauge("pdz_relay_last_sweep_timestamp_seconds", "When the relay last swept", ["service"])
+
+@dataclass
+class _Sent:
+    row: store.PendingEvent
+    future: object = None
+    error: BaseException | None = None
+    step: str | None = None  # None: acknowledged; else a failures decision
+    deadletter: object = None  # the dead-letter record's future
+
+
+@dataclass
+class _Claim:
+    """One tenant locked for one round."""
+    slug: str
+    conn: psycopg.Connection
+    rows: list
+    sent: list = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    published: int = 0
+    deadlettered: int = 0
+    more: bool = False     # a full batch went out: drain again
+    stuck: bool = False    # something failed: retry later
+    locked: bool = False   # another replica holds the tenant
 
 
 class Relay:
@@ -36,74 +76,238 @@ class Relay:
 
     def __init__(self, *, service: str, catalogue: Catalogue, pools: PoolRegistry, producer,
                  sweep_seconds: float = 5.0, batch_size: int = 500,
-                 purge_every_seconds: float = 3600.0, keep_published_days: int = 7):
+                 full_sweep_seconds: float = 3600.0, max_attempts: int = 5,
+                 tenants_per_flush: int = 32, keep_published_days: int = 7,
+                 retry_seconds: float = 2.0, kafka_bootstrap: str | None = None,
+                 progress_stale_seconds: float = 120.0, loop_stale_seconds: float = 180.0):
         self.service = service
         self.catalogue = catalogue
         self.pools = pools
         self.producer = producer
-        self.sweep_seconds = sweep_seconds
+        self.sweep_seconds = sweep_seconds  # how often listeners look for lost wake-ups
         self.batch_size = batch_size
-        self.purge_every_seconds = purge_every_seconds
+        self.full_sweep_seconds = full_sweep_seconds
+        self.max_attempts = max_attempts
+        # Every tenant of a round holds a pooled connection until its rows are marked.
+        self.tenants_per_flush = max(1, min(tenants_per_flush, getattr(pools, "max_pools", tenants_per_flush)))
         self.keep_published_days = keep_published_days
-        self._last_purge = 0.0
-        self.wakeups: queue.Queue[str] = queue.Queue()
+        self.retry_seconds = retry_seconds
+        self.kafka_bootstrap = kafka_bootstrap
+        self.progress_stale_seconds = progress_stale_seconds
+        self.wakeups: queue.Queue = queue.Queue()
         self.stopping = threading.Event()
+        # Set once every listener LISTENs and the sweeps they asked for are done.
+        self.ready = threading.Event()
+        self.heartbeat = Heartbeat(stale_after=loop_stale_seconds)
+        self.listeners: list[ServerListener] = []
+        self.last_sweep_seconds: float | None = None
+        self._urgent: dict[str, None] = {}      # ordered set: woken, changed, due for retry
+        self._sweeping: dict[str, bool] = {}    # slug -> purge too
+        self._retry: dict[str, tuple[float, int]] = {}  # slug -> (due, failures in a row)
+        self._sweep_started: float | None = None
+        self._next_full_sweep = 0.0
+        self._next_evict = 0.0
+        self._last_progress = time.monotonic()
+        self._last_error: str | None = None
+        self._kafka_error: str | None = None
 
-    # -- publishing -----------------------------------------------------------------
-    def drain(self, slug: str) -> int:
-        """Publish everything pending for one tenant; returns how many were published."""
+    # -- one round ---------------------------------------------------------------------
+    @contextmanager
+    def _locked(self, url: str):
+        """A pooled connection holding the tenant's relay lock, or None if another relay has it."""
+        with self.pools.connection(url) as conn:
+            if not store.lock_for_relay(conn):
+                yield None
+                return
+            try:
+                yield conn
+            finally:
+                try:
+                    conn.rollback()
+                    store.unlock_for_relay(conn)
+                except psycopg.Error:
+                    conn.close()  # the session ends and its lock with it; the pool drops a closed connection
+
+    def _round(self, slugs: list[str], *, purge: frozenset = frozenset()) -> dict[str, Outcome]:
+        """Send the pending rows of every tenant named, flush once, then mark each tenant."""
+        outcomes: dict[str, Outcome] = {}
+        with ExitStack() as stack:
+            claims = [c for c in (self._claim(stack, slug, outcomes) for slug in slugs) if c]
+            kafka_down = False
+            for claim in claims:
+                if not kafka_down:
+                    kafka_down = self._send(claim)
+            if any(s.future or s.deadletter for c in claims for s in c.sent):
+                self.producer.flush()
+                metrics.FLUSHES.labels(self.service).inc()
+            if any([self._settle(claim) for claim in claims]):
+                self.producer.flush()  # dead letters of records the broker refused
+                metrics.FLUSHES.labels(self.service).inc()
+            for claim in claims:
+                outcomes[claim.slug] = self._mark(claim, purge=claim.slug in purge)
+        return outcomes
+
+    def _claim(self, stack: ExitStack, slug: str, outcomes: dict) -> _Claim | None:
         tenant = self.catalogue.get(slug)
         if tenant is None:
-            return 0
-        url = self.catalogue.url_for(tenant, self.service)
+            outcomes[slug] = Outcome()
+            return None
+        metrics.DRAINS.labels(self.service).inc()
+        try:
+            conn = stack.enter_context(self._locked(self.catalogue.url_for(tenant, self.service)))
+            if conn is None:
+                outcomes[slug] = Outcome(locked=True)
+                return None
+            rows = store.pending(conn, limit=self.batch_size)
+            conn.commit()
+        except Exception as exc:  # one tenant's database must not stop the others
+            outcomes[slug] = self._failed(slug, exc)
+            return None
+        return _Claim(slug, conn, rows)
+
+    def _send(self, claim: _Claim) -> bool:
+        """Send a tenant's rows in order; True if Kafka itself looks unavailable."""
+        for row in claim.rows:
+            try:
+                key, value, headers = to_kafka(row.event)
+                claim.sent.append(_Sent(row, future=self.producer.send(
+                    row.topic, key=key, value=value, headers=headers)))
+            except Exception as exc:  # refused before leaving the process (size, serialisation, metadata)
+                kind = failures.classify(exc)
+                sent = _Sent(row, error=exc, step=failures.decide(
+                    kind, attempts=row.attempts, max_attempts=self.max_attempts))
+                claim.sent.append(sent)
+                if sent.step != failures.DEADLETTER:
+                    if kind == failures.TRANSIENT:
+                        self._kafka_error = failures.reason(exc)
+                    return kind == failures.TRANSIENT  # later rows wait: per-aggregate order
+                sent.deadletter = self._send_deadletter(claim.slug, row, exc)
+        return False
+
+    def _settle(self, claim: _Claim) -> bool:
+        """Decide each sent row's fate after the flush; True if dead letters were sent now."""
+        sent_now = False
+        for sent in claim.sent:
+            if sent.error is None:
+                if sent.future.is_done and sent.future.succeeded():
+                    self._kafka_error = None
+                    continue
+                sent.error = (sent.future.exception if sent.future.is_done
+                              else KafkaTimeoutError("no acknowledgement after the flush"))
+                kind = failures.classify(sent.error)
+                if kind == failures.TRANSIENT:
+                    self._kafka_error = failures.reason(sent.error)
+                sent.step = failures.decide(kind, attempts=sent.row.attempts, max_attempts=self.max_attempts)
+                if sent.step == failures.DEADLETTER:
+                    sent.deadletter = self._send_deadletter(claim.slug, sent.row, sent.error)
+                    sent_now = True
+            if sent.step != failures.DEADLETTER:
+                return sent_now  # the rows after this one are not marked: sent again later
+        return sent_now
+
+    def _send_deadletter(self, slug: str, row: store.PendingEvent, exc: BaseException):
+        """The row to the dead-letter topic with the reason; its future (None if that failed too)."""
+        try:
+            key, value, headers = to_kafka(row.event)
+        except Exception:  # the envelope itself cannot be serialised: keep what can be
+            key, value, headers = row.event.key.encode("utf-8", "replace"), None, [
+                ("ce_id", row.event.id.encode("utf-8", "replace"))]
+        if failures.too_large(exc) or (value is not None and len(value) > 500_000):
+            value = None  # the reason and the outbox row say what it was; the row keeps the data
+        headers = list(headers) + [
+            ("pdz_dlq_reason", failures.reason(exc).encode("utf-8", "replace")),
+            ("pdz_dlq_relay", self.service.encode()),
+            ("pdz_dlq_origin", f"outbox/{slug}/{row.row_id}".encode()),
+            ("pdz_dlq_topic", row.topic.encode()),
+        ]
+        log.error("outbox row dead-lettered", extra={"tenant": slug, "row": row.row_id,
+                                                      "error": failures.reason(exc)})
+        try:
+            return self.producer.send(deadletter_topic(), key=key, value=value, headers=headers)
+        except Exception as dlq_exc:  # the row stays pending and is tried again
+            log.error("dead letter not sent", extra={"tenant": slug, "error": repr(dlq_exc)})
+            return None
+
+    def _mark(self, claim: _Claim, *, purge: bool) -> Outcome:
+        """Mark what Kafka took, in one short transaction; note the first failure."""
+        published, dead, failure = [], [], None
+        for sent in claim.sent:
+            if sent.step is None:
+                published.append(sent.row.row_id)
+            elif (sent.step == failures.DEADLETTER and sent.deadletter is not None
+                  and sent.deadletter.is_done and sent.deadletter.succeeded()):
+                dead.append((sent.row.row_id, failures.reason(sent.error)))
+            else:
+                failure = sent
+                break
+        conn = claim.conn
+        try:
+            if published:
+                store.mark_published(conn, published)
+            if dead:
+                store.mark_dead_lettered(conn, dead)
+            if failure is not None and failure.step == failures.COUNT:
+                store.note_failure(conn, failure.row.row_id, failures.reason(failure.error))
+            conn.commit()
+            if purge:
+                store.purge_published(conn, older_than_days=self.keep_published_days)
+                conn.commit()
+            done = len(published) + len(dead)
+            complete = done == len(claim.rows)
+            more = complete and len(claim.rows) >= self.batch_size
+            if more:
+                backlog, oldest = store.backlog_and_oldest(conn)
+                conn.commit()
+            else:
+                rest = claim.rows[done:]
+                backlog, oldest = len(rest), (rest[0].created_at if rest else None)
+        except Exception as exc:
+            return self._failed(claim.slug, exc)
+        metrics.PUBLISHED.labels(self.service, claim.slug).inc(len(published))
+        if dead:
+            metrics.DEADLETTERED.labels(self.service, claim.slug).inc(len(dead))
+        metrics.BACKLOG.labels(self.service, claim.slug).set(backlog)
+        metrics.LAG.labels(self.service, claim.slug).set(
+            (datetime.now(timezone.utc) - oldest).total_seconds() if oldest else 0)
+        outcome = Outcome(published=len(published), deadlettered=len(dead), more=more, stuck=not complete)
+        if not complete:
+            error = failure.error if failure is not None and failure.error else None
+            self._last_error = failures.reason(error) if error else "rows not acknowledged"
+            metrics.ERRORS.labels(self.service, claim.slug).inc()
+        return outcome
+
+    def _failed(self, slug: str, exc: BaseException) -> Outcome:
+        self._last_error = f"{slug}: {failures.reason(exc)}"
+        metrics.ERRORS.labels(self.service, slug).inc()
+        log.error("outbox drain failed", extra={"tenant": slug, "error": repr(exc)})
+        return Outcome(stuck=True)
+
+    # -- synchronous entry points (tests, benchmarks, tools) ---------------------------
+    def drain(self, slug: str) -> int:
+        """Publish everything pending for one tenant; returns how many were published."""
         total = 0
         while not self.stopping.is_set():
-            with self.pools.connection(url) as conn:
-                if not store.lock_for_relay(conn):
-                    return total  # another replica is draining this tenant
-                BACKLOG.labels(self.service, slug).set(store.backlog(conn))
-                batch = store.pending(conn, limit=self.batch_size)
-                if not batch:
-                    BACKLOG.labels(self.service, slug).set(0)
-                    return total
-                futures = []
-                for item in batch:
-                    key, value, headers = to_kafka(item.event)
-                    futures.append(self.producer.send(item.topic, key=key, value=value, headers=headers))
-                self.producer.flush()
-                for future in futures:
-                    future.get(timeout=30)  # raises if Kafka did not acknowledge: nothing is marked
-                store.mark_published(conn, [item.row_id for item in batch])
-            total += len(batch)
-            PUBLISHED.labels(self.service, slug).inc(len(batch))
-            if len(batch) < self.batch_size:
-                BACKLOG.labels(self.service, slug).set(0)
+            outcome = self._round([slug])[slug]
+            total += outcome.published
+            if not outcome.more:
                 return total
         return total
 
-    def drain_safely(self, slug: str) -> int:
-        try:
-            return self.drain(slug)
-        except Exception as exc:  # one tenant's failure must not stop the others
-            ERRORS.labels(self.service, slug).inc()
-            log.error("outbox drain failed", extra={"tenant": slug, "error": repr(exc)})
-            return 0
-
     def sweep(self) -> int:
-        """Drain every tenant once (and, once an hour, purge long-published rows)."""
-        published = 0
-        for slug in self.catalogue.slugs():
-            if self.stopping.is_set():
-                break
-            published += self.serve_wakeups() + self.drain_safely(slug)
-        LAST_SWEEP.labels(self.service).set(time.time())
-        if time.monotonic() - self._last_purge >= self.purge_every_seconds:
-            self.purge()
+        """Drain every tenant of the catalogue once, in rounds; returns how many were published."""
+        started = time.monotonic()
+        todo, published = self.catalogue.slugs(), 0
+        while todo and not self.stopping.is_set():
+            group, todo = todo[:self.tenants_per_flush], todo[self.tenants_per_flush:]
+            for slug, outcome in self._round(group).items():
+                published += outcome.published
+                if outcome.more:
+                    todo.append(slug)
+        self._sweep_done(started)
         return published
 
     def purge(self) -> int:
         """Delete outbox rows published more than keep_published_days ago, in every tenant."""
-        self._last_purge = time.monotonic()
         deleted = 0
         for tenant in self.catalogue:
             try:
@@ -113,70 +317,159 @@ class Relay:
                 log.warning("outbox purge failed", extra={"tenant": tenant.slug, "error": repr(exc)})
         return deleted
 
-    def serve_wakeups(self) -> int:
-        """Drain the tenants woken so far, so that a long sweep never delays a fresh event."""
-        due = self._take_wakeups()
-        due.discard("*")  # a sweep is already under way
-        return sum(self.drain_safely(slug) for slug in due)
+    def request_sweep(self) -> None:
+        """Ask the running relay for a full sweep of every tenant."""
+        self.wakeups.put(Sweep())
 
-    def _take_wakeups(self) -> set[str]:
-        """Every wake-up queued so far: a burst becomes one drain per tenant."""
-        due = set()
-        while True:
-            try:
-                due.add(self.wakeups.get_nowait())
-            except queue.Empty:
-                return due
-
-    # -- waking -----------------------------------------------------------------------
-    def _listen(self, server_url: str) -> None:
-        """Hold one LISTEN connection on a server and queue the tenants it names."""
-        while not self.stopping.is_set():
-            try:
-                with psycopg.connect(server_url, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {channel(self.service)}")
-                    # Whatever was notified while we were not listening: sweep once.
-                    self.wakeups.put("*")
-                    while not self.stopping.is_set():
-                        for note in conn.notifies(timeout=1.0):
-                            self.wakeups.put(note.payload)
-            except psycopg.Error as exc:
-                log.warning("relay listener lost its connection", extra={"error": str(exc)})
-                self.stopping.wait(2.0)
-
+    # -- the running relay -------------------------------------------------------------
     def start_listeners(self) -> None:
-        servers = {}
+        """One listener per server target (host, port, maintenance database, user)."""
+        targets: dict[tuple, tuple[str, dict[str, str]]] = {}
         for tenant in self.catalogue:
             url = self.catalogue.server_for(tenant, self.service)
-            servers.setdefault(server_key(url), url)
-        for url in servers.values():
-            threading.Thread(target=self._listen, args=(url,), daemon=True,
-                             name=f"relay-listen-{server_key(url)}").start()
+            _url, databases = targets.setdefault(listen_key(url), (url, {}))
+            databases[tenant.database_name(self.service)] = tenant.slug
+        for url, databases in targets.values():
+            listener = ServerListener(url=url, service=self.service, databases=databases, out=self.wakeups,
+                                      stopping=self.stopping, watch_seconds=self.sweep_seconds)
+            self.listeners.append(listener)
+            listener.start()
 
     def run(self) -> None:
-        """Sweep, then publish at every wake-up, sweeping again every sweep_seconds."""
+        """Full sweep, then publish what the listeners report, until stop()."""
         self.start_listeners()
-        next_sweep = 0.0
-        while not self.stopping.is_set():
-            now = time.monotonic()
-            if now >= next_sweep:
-                self.sweep()
-                self.pools.evict_idle()
-                next_sweep = time.monotonic() + self.sweep_seconds
-                continue
+        self._next_full_sweep = time.monotonic()
+        initial_sweep_done = False
+        try:
+            while not self.stopping.is_set():
+                self.heartbeat.beat()
+                listening = all(listener.listening.is_set() for listener in self.listeners)
+                metrics.LISTENERS.labels(self.service).set(
+                    sum(listener.listening.is_set() for listener in self.listeners))
+                self._turn()
+                initial_sweep_done = initial_sweep_done or (self._sweep_started is None
+                                                            and self.last_sweep_seconds is not None)
+                if listening and initial_sweep_done and not self._sweeping and not self._urgent:
+                    self.ready.set()
+        finally:
+            self.producer.close(timeout=10)
+
+    def _turn(self) -> None:
+        now = time.monotonic()
+        idle = not (self._urgent or self._sweeping)
+        self._collect(timeout=self._idle_wait(now) if idle else 0)
+        now = time.monotonic()
+        if now >= self._next_full_sweep:
+            self._start_sweep(None, purge=True)
+            self._next_full_sweep = now + self.full_sweep_seconds
+        for slug, (due, failed) in list(self._retry.items()):
+            if due <= now:
+                self._urgent[slug] = None
+                self._retry[slug] = (math.inf, failed)  # rescheduled by the outcome
+        group = self._next_group()
+        if group:
+            purge = frozenset(slug for slug in group if self._sweeping.pop(slug, False))
+            self._record(self._round(group, purge=purge))
+        elif not self._retry:
+            self._progress()
+        if self._sweep_started is not None and not self._sweeping:
+            self._sweep_done(self._sweep_started)
+        if now >= self._next_evict:
+            self.pools.evict_idle()
+            self._next_evict = now + 30
+
+    def _idle_wait(self, now: float) -> float:
+        due = [self._next_full_sweep] + [d for d, _ in self._retry.values()]
+        return max(0.01, min(1.0, min(due) - now))
+
+    def _collect(self, *, timeout: float) -> None:
+        """Everything queued by the listeners so far (waiting up to `timeout` for the first)."""
+        try:
+            items = [self.wakeups.get(timeout=timeout) if timeout > 0 else self.wakeups.get_nowait()]
+        except queue.Empty:
+            return
+        while True:
             try:
-                first = self.wakeups.get(timeout=max(0.0, next_sweep - now))
+                items.append(self.wakeups.get_nowait())
             except queue.Empty:
-                continue
-            due = {first} | self._take_wakeups()
-            if "*" in due:
-                next_sweep = 0.0
-                continue
-            for slug in due:
-                self.drain_safely(slug)
-        self.producer.flush()
-        self.producer.close()
+                break
+        for item in items:
+            if isinstance(item, Sweep):
+                self._start_sweep(item.key)
+            elif item == "*":
+                self._start_sweep(None)
+            else:
+                self._urgent[item] = None
+
+    def _start_sweep(self, key, *, purge: bool = False) -> None:
+        if self._sweep_started is None:
+            self._sweep_started = time.monotonic()
+        for tenant in self.catalogue:
+            if key is None or listen_key(self.catalogue.server_for(tenant, self.service)) == key:
+                self._sweeping[tenant.slug] = self._sweeping.get(tenant.slug, False) or purge
+
+    def _next_group(self) -> list[str]:
+        """Woken tenants first, then the sweep's: a long sweep never delays a fresh event."""
+        group = []
+        for source in (self._urgent, self._sweeping):
+            for slug in list(source):
+                if len(group) >= self.tenants_per_flush:
+                    return group
+                if slug not in group:
+                    group.append(slug)
+                if source is self._urgent:
+                    del self._urgent[slug]
+        return group
+
+    def _record(self, outcomes: dict[str, Outcome]) -> None:
+        now = time.monotonic()
+        for slug, outcome in outcomes.items():
+            if outcome.more:
+                self._urgent[slug] = None  # at the back: other tenants get their turn first
+                self._retry.pop(slug, None)
+            elif outcome.stuck:
+                failed = self._retry.get(slug, (0.0, 0))[1] + 1
+                self._retry[slug] = (now + min(60.0, self.retry_seconds * 2 ** (failed - 1)), failed)
+            elif outcome.locked:
+                # Another replica drains it; look again later in case it dies half-way.
+                self._retry[slug] = (now + self.sweep_seconds, 0)
+            else:
+                self._retry.pop(slug, None)
+        if any(not o.stuck for o in outcomes.values()):
+            self._progress()
+
+    def _progress(self) -> None:
+        self._last_progress = time.monotonic()
+        metrics.LAST_PROGRESS.labels(self.service).set(time.time())
+
+    def _sweep_done(self, started: float) -> None:
+        self.last_sweep_seconds = time.monotonic() - started
+        self._sweep_started = None
+        metrics.SWEEP_SECONDS.labels(self.service).set(self.last_sweep_seconds)
+        metrics.LAST_SWEEP.labels(self.service).set(time.time())
 
     def stop(self, *_args) -> None:
         self.stopping.set()
 
+    # -- probes (shared/ops.py) --------------------------------------------------------
+    def check_database(self) -> str | None:
+        """Every server target's LISTEN connection is up (the maintenance database answers)."""
+        down = [listener for listener in self.listeners if not listener.listening.is_set()]
+        if not down:
+            return None
+        return "; ".join(f"{key_label(listener.key)} not listening: {listener.error or 'connecting'}"
+                         for listener in down)
+
+    def check_kafka(self) -> str | None:
+        if self._kafka_error:
+            return f"the last send failed: {self._kafka_error}"
+        return kafka_reachable(self.kafka_bootstrap) if self.kafka_bootstrap else None
+
+    def check_progress(self) -> str | None:
+        """Tenants are waiting and none has been drained for progress_stale_seconds."""
+        waiting = len(set(self._retry) | set(self._urgent) | set(self._sweeping))
+        age = time.monotonic() - self._last_progress
+        if waiting and age > self.progress_stale_seconds:
+            return (f"no tenant drained for {age:.0f} s, {waiting} waiting"
+                    f" (last error: {self._last_error or 'none'})")
+        return None

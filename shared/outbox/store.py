@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -28,25 +29,51 @@ class PendingEvent:
     row_id: int
     topic: str
     event: CloudEvent
+    attempts: int = 0
+    created_at: datetime | None = None
 
 
 def lock_for_relay(conn: psycopg.Connection) -> bool:
-    """Take the transaction-scoped relay lock; False if another relay holds it."""
-    return conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (RELAY_LOCK_KEY,)).fetchone()[0]
+    """Take the session-level relay lock and end the transaction; False if another relay holds it.
+
+    Session-level, so that the lock outlives the short read and mark
+    transactions and no transaction stays open while Kafka acknowledges.
+    """
+    locked = conn.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK_KEY,)).fetchone()[0]
+    conn.commit()
+    return locked
+
+
+def unlock_for_relay(conn: psycopg.Connection) -> None:
+    conn.execute("SELECT pg_advisory_unlock(%s)", (RELAY_LOCK_KEY,))
+    conn.commit()
 
 
 def pending(conn: psycopg.Connection, *, limit: int) -> list[PendingEvent]:
     """The oldest unpublished events, in the order they were written."""
     rows = conn.execute(
-        "SELECT id, topic, event_id, type, source, tenant, subject, event_time, data"
+        "SELECT id, topic, event_id, type, source, tenant, subject, event_time, data, attempts, created_at"
         " FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT %s", (limit,)).fetchall()
     return [PendingEvent(row[0], row[1], CloudEvent(
         id=str(row[2]), type=row[3], source=row[4], tenantid=row[5], subject=row[6],
-        time=row[7], data=row[8])) for row in rows]
+        time=row[7], data=row[8]), attempts=row[9], created_at=row[10]) for row in rows]
 
 
 def mark_published(conn: psycopg.Connection, row_ids: list[int]) -> None:
     conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY(%s)", (row_ids,))
+
+
+def mark_dead_lettered(conn: psycopg.Connection, failures: list[tuple[int, str]]) -> None:
+    """Rows sent to the dead-letter topic instead: they leave the queue with the reason."""
+    with conn.cursor() as cur:
+        cur.executemany("UPDATE outbox SET published_at = now(), dead_lettered_at = now(),"
+                        " attempts = attempts + 1, last_error = %s WHERE id = %s",
+                        [(error, row_id) for row_id, error in failures])
+
+
+def note_failure(conn: psycopg.Connection, row_id: int, error: str) -> None:
+    """One more failed attempt of a row that stays pending."""
+    conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = %s WHERE id = %s", (error, row_id))
 
 
 def backlog(conn: psycopg.Connection) -> int:
@@ -58,3 +85,8 @@ def purge_published(conn: psycopg.Connection, *, older_than_days: int) -> int:
     cur = conn.execute("DELETE FROM outbox WHERE published_at < now() - make_interval(days => %s)",
                        (older_than_days,))
     return cur.rowcount
+
+
+def backlog_and_oldest(conn: psycopg.Connection) -> tuple[int, datetime | None]:
+    """Pending rows and when the oldest was written (only after a full batch: one query)."""
+    return conn.execute("SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL").fetchone()

@@ -92,16 +92,12 @@ def test_a_wake_up_publishes_without_waiting_for_a_sweep(tenants, settings, topi
     from shared.outbox.wake import wake_relay
 
     a = tenants.slugs()[0]
+    # Listeners look for lost wake-ups once an hour here: only the NOTIFY can deliver in time.
     relay = _relay(tenants, settings, sweep_seconds=3600)
     runner = threading.Thread(target=relay.run, daemon=True)
     runner.start()
     try:
-        import time
-        deadline = time.monotonic() + 30
-        while relay.wakeups.qsize() or not any(t.name.startswith("relay-listen") for t in threading.enumerate()):
-            time.sleep(0.05)
-            assert time.monotonic() < deadline
-        time.sleep(1.0)  # the listener is connected and its first sweep has run
+        _wait_until_ready(relay)  # LISTEN is active and the first sweep has ended
         _write_events(tenants, a, ["woken"], per_aggregate=1)
         wake_relay(PoolRegistry(), server_url=tenants.default_server, service="registry", tenant=a)
         records = read_topic(settings.kafka_bootstrap, service_topic("registry"), expect=1, timeout=30)
@@ -109,3 +105,243 @@ def test_a_wake_up_publishes_without_waiting_for_a_sweep(tenants, settings, topi
     finally:
         relay.stop()
         runner.join(10)
+
+
+# -- regression tests of issue 6 ------------------------------------------------------------
+
+
+def _write_raw(tenants, slug, subjects_and_data):
+    """One event per (subject, data), in order, in one transaction; returns their ids."""
+    ids = []
+    with psycopg.connect(tenants.url_for(tenants.get(slug), "registry")) as conn:
+        for subject, data in subjects_and_data:
+            event = new_event(type="it.pdz.registry.stakeholder.updated.v1", service="registry",
+                              tenant=slug, aggregate_id=subject, data=data)
+            store.add_event(conn, event)
+            ids.append(event.id)
+    return ids
+
+
+def test_a_row_kafka_refuses_is_dead_lettered_and_the_tenant_goes_on(tenants, settings, topic_prefix):
+    from shared.events.topics import deadletter_topic
+
+    a = tenants.slugs()[0]
+    # 2 MB of data: over the producer's max_request_size, Kafka refuses it every time.
+    _write_raw(tenants, a, [("before", {"n": 1}), ("huge", {"blob": "x" * 2_000_000}),
+                            ("after", {"n": 2})])
+    relay = _relay(tenants, settings)
+    relay.sweep()
+    relay.sweep()
+    assert _backlog(tenants, a) == 0, "the refused row must not block the rows after it"
+    records = read_topic(settings.kafka_bootstrap, service_topic("registry"), expect=2)
+    assert [from_kafka(r.value, r.headers).subject for r in records] == ["before", "after"]
+    dead = read_topic(settings.kafka_bootstrap, deadletter_topic(), expect=1)
+    assert len(dead) == 1
+    headers = dict(dead[0].headers)
+    assert b"too large" in headers["pdz_dlq_reason"].lower() or b"toolarge" in headers["pdz_dlq_reason"].lower()
+    assert headers["ce_subject"] == b"huge"
+    with psycopg.connect(tenants.url_for(tenants.get(a), "registry")) as conn:
+        row = conn.execute("SELECT dead_lettered_at IS NOT NULL, last_error FROM outbox"
+                           " WHERE subject = 'huge'").fetchone()
+    assert row[0] and row[1]
+
+
+class _ProbingProducer:
+    """The real producer; at every flush it notes what the tenant database looks like."""
+
+    def __init__(self, producer, dsn, dbname):
+        self.producer, self.dsn, self.dbname = producer, dsn, dbname
+        self.seen = []
+
+    def __getattr__(self, name):
+        return getattr(self.producer, name)
+
+    def flush(self, *args, **kwargs):
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            in_transaction = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+                " AND state LIKE 'idle in transaction%%'", (self.dbname,)).fetchone()[0]
+            locked = conn.execute(
+                "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = %s AND l.objid = %s",
+                (self.dbname, store.RELAY_LOCK_KEY)).fetchone()[0]
+        self.seen.append((in_transaction, locked))
+        return self.producer.flush(*args, **kwargs)
+
+
+def test_no_transaction_stays_open_while_kafka_acknowledges(tenants, settings, topic_prefix):
+    a = tenants.slugs()[0]
+    _write_events(tenants, a, ["acked"], per_aggregate=3)
+    producer = _ProbingProducer(idempotent_producer(settings.kafka_bootstrap, client_id="test-relay"),
+                                tenants.default_server, tenants.get(a).database_name("registry"))
+    relay = Relay(service="registry", catalogue=tenants, pools=PoolRegistry(max_per_pool=1),
+                  producer=producer, batch_size=50)
+    assert relay.drain(a) == 3
+    assert producer.seen, "the relay flushed"
+    assert all(in_tx == 0 for in_tx, _ in producer.seen), "a transaction was open during the flush"
+    assert all(locked == 1 for _, locked in producer.seen), "the tenant must stay locked while sending"
+
+
+def test_listeners_are_per_maintenance_database_not_per_host_and_port(catalogue_factory, settings, topic_prefix):
+    """Two "servers" on one host:port that differ in maintenance database: both are listened to."""
+    import threading
+    import time
+
+    from psycopg import sql
+
+    from shared.cli.provision import provision
+    from shared.outbox.wake import wake_relay
+    from shared.tenants import Catalogue, Tenant, database_url
+    from tests.conftest import random_slug
+
+    maintenance = f"maint_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(settings.database_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(maintenance)))
+    try:
+        second_server = database_url(settings.database_url, maintenance)
+        a, b = random_slug("a"), random_slug("b")
+        catalogue = Catalogue([Tenant(slug=a, name="A", region="r"),
+                               Tenant(slug=b, name="B", region="r", databases={"registry": second_server})],
+                              settings.database_url)
+        provision(catalogue, report=lambda *_: None)
+        relay = Relay(service="registry", catalogue=catalogue, pools=PoolRegistry(max_per_pool=1),
+                      producer=idempotent_producer(settings.kafka_bootstrap, client_id="test-relay"),
+                      sweep_seconds=3600)
+        runner = threading.Thread(target=relay.run, daemon=True)
+        runner.start()
+        try:
+            _wait_until_ready(relay)
+            _write_raw(catalogue, b, [("second-server", {})])
+            wake_relay(PoolRegistry(), server_url=second_server, service="registry", tenant=b)
+            records = read_topic(settings.kafka_bootstrap, service_topic("registry"), expect=1, timeout=15)
+            assert [from_kafka(r.value, r.headers).subject for r in records] == ["second-server"]
+        finally:
+            relay.stop()
+            runner.join(10)
+            relay.pools.close()
+    finally:
+        with psycopg.connect(settings.database_url, autocommit=True) as admin:
+            for db in [maintenance] + [t.database_name(s) for t in catalogue for s in ("registry", "consultation", "budget")] + [catalogue.regional_databases.get("reporting", "")]:
+                if db and db != "reporting":
+                    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
+
+
+def _wait_until_ready(relay):
+    assert relay.ready.wait(30), "the relay never became ready (listening, first sweep done)"
+
+
+def _wait_for_watches(relay, count):
+    """Until every listener has looked at pg_stat_database `count` more times."""
+    import time
+    targets = [listener.watches + count for listener in relay.listeners]
+    deadline = time.monotonic() + 60
+    while any(listener.watches < target for listener, target in zip(relay.listeners, targets)):
+        assert time.monotonic() < deadline, "the listeners stopped watching"
+        relay.stopping.wait(0.05)
+
+
+def _sessions(conn, dbnames):
+    conn.execute("SELECT pg_stat_clear_snapshot()")
+    return conn.execute("SELECT coalesce(sum(sessions), 0) FROM pg_stat_database WHERE datname = ANY(%s)",
+                        (dbnames,)).fetchone()[0]
+
+
+def test_an_idle_relay_opens_no_tenant_connections(tenants, settings, topic_prefix):
+    """With fewer pools than tenants, the old sweep reconnected to every tenant every few seconds."""
+    import threading
+    import time
+
+    dbnames = [t.database_name("registry") for t in tenants]
+    relay = Relay(service="registry", catalogue=tenants, pools=PoolRegistry(max_per_pool=1, max_pools=1),
+                  producer=idempotent_producer(settings.kafka_bootstrap, client_id="test-relay"),
+                  sweep_seconds=0.2)
+    runner = threading.Thread(target=relay.run, daemon=True)
+    runner.start()
+    try:
+        _wait_until_ready(relay)
+        _wait_for_watches(relay, 5)  # what the first sweep did has reached the statistics
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            before = _sessions(conn, dbnames)
+            _wait_for_watches(relay, 15)  # idle: 15 looks for lost wake-ups, 3 s at 0.2 s
+            # Not a synchronisation with the relay: PostgreSQL publishes a backend's
+            # session count up to a second after it connected.
+            time.sleep(1.5)
+            after = _sessions(conn, dbnames)
+        assert after == before, f"an idle relay opened {after - before} tenant connections"
+    finally:
+        relay.stop()
+        runner.join(10)
+
+
+def test_the_rows_of_every_woken_tenant_share_one_flush(tenants, settings, topic_prefix):
+    a, b = tenants.slugs()
+    _write_events(tenants, a, ["one", "two"], per_aggregate=3)
+    _write_events(tenants, b, ["three"], per_aggregate=4)
+    producer = _ProbingProducer(idempotent_producer(settings.kafka_bootstrap, client_id="test-relay"),
+                                tenants.default_server, tenants.get(a).database_name("registry"))
+    relay = Relay(service="registry", catalogue=tenants, pools=PoolRegistry(max_per_pool=1),
+                  producer=producer, batch_size=50)
+    assert relay.sweep() == 10
+    assert len(producer.seen) == 1, f"{len(producer.seen)} flushes for two tenants' rows"
+    records = read_topic(settings.kafka_bootstrap, service_topic("registry"), expect=10)
+    for slug, subject, count in ((a, "one", 3), (a, "two", 3), (b, "three", 4)):
+        events = [from_kafka(r.value, r.headers) for r in records]
+        assert [e.data["n"] for e in events if e.tenantid == slug and e.subject == subject] == list(range(count))
+
+
+def test_a_lost_wake_up_is_published_by_the_next_look_at_the_statistics(tenants, settings, topic_prefix):
+    """The API died between its commit and its NOTIFY: no full sweep is due for an hour."""
+    import threading
+
+    a = tenants.slugs()[0]
+    relay = _relay(tenants, settings, sweep_seconds=0.2, full_sweep_seconds=3600)
+    runner = threading.Thread(target=relay.run, daemon=True)
+    runner.start()
+    try:
+        _wait_until_ready(relay)
+        _write_events(tenants, a, ["never-notified"], per_aggregate=1)
+        records = read_topic(settings.kafka_bootstrap, service_topic("registry"), expect=1, timeout=30)
+        assert [from_kafka(r.value, r.headers).subject for r in records] == ["never-notified"]
+    finally:
+        relay.stop()
+        runner.join(10)
+
+
+def test_the_operations_port_says_what_is_wrong(tenants, settings, topic_prefix):
+    import json
+    import socket
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from shared.ops import serve_ops
+
+    with socket.socket() as s:  # a port nobody listens on, standing for a Kafka that is down
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    relay = _relay(tenants, settings, kafka_bootstrap=f"127.0.0.1:{dead_port}")
+    server = serve_ops(port=0, addr="127.0.0.1", live={"loop": relay.heartbeat.check},
+                       ready={"kafka": relay.check_kafka, "database": relay.check_database,
+                              "progress": relay.check_progress})
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    runner = threading.Thread(target=relay.run, daemon=True)
+    runner.start()
+    try:
+        _wait_until_ready(relay)
+        assert urllib.request.urlopen(f"{base}/livez", timeout=5).status == 200
+        try:
+            urllib.request.urlopen(f"{base}/readyz", timeout=5)
+            raise AssertionError("/readyz answered 200 with Kafka unreachable")
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, json.loads(exc.read())
+        assert status == 503
+        assert body["checks"]["kafka"] != "ok" and str(dead_port) in body["checks"]["kafka"]
+        assert body["checks"]["database"] == "ok" and body["checks"]["loop"] == "ok"
+        metrics = urllib.request.urlopen(f"{base}/metrics", timeout=5).read().decode()
+        for name in ("pdz_relay_backlog", "pdz_relay_lag_seconds", "pdz_relay_last_progress_timestamp_seconds",
+                     "pdz_relay_published_total", "pdz_relay_deadlettered_total", "pdz_relay_errors_total"):
+            assert name in metrics
+    finally:
+        relay.stop()
+        runner.join(10)
+        server.shutdown()
