@@ -232,7 +232,9 @@ def test_the_profile_and_its_event_commit_together_or_not_at_all(tenants, monkey
         raise psycopg.OperationalError("outbox write failed")
 
     monkeypatch.setattr(service, "add_event", outbox_down)
-    with psycopg.connect(url) as conn, pytest.raises(psycopg.OperationalError):
+    # Autocommit: nothing but the service's own transaction can undo the writes made before the
+    # outbox fails (a plain connection would roll them back by itself, and the test could not fail).
+    with psycopg.connect(url, autocommit=True) as conn, pytest.raises(psycopg.OperationalError):
         service.save_profile(conn=conn, **kwargs)
     assert counts(tenants, slug) == (0, 0, 0)
     monkeypatch.undo()

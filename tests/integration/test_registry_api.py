@@ -128,7 +128,9 @@ def test_the_row_and_its_event_commit_together_or_not_at_all(tenants, monkeypatc
         raise psycopg.OperationalError("outbox write failed")
 
     monkeypatch.setattr(service, "add_event", outbox_down)
-    with psycopg.connect(url) as conn, pytest.raises(psycopg.OperationalError):
+    # Autocommit: nothing but the service's own transaction can undo the writes made before the
+    # outbox fails (a plain connection would roll them back by itself, and the test could not fail).
+    with psycopg.connect(url, autocommit=True) as conn, pytest.raises(psycopg.OperationalError):
         service.register_stakeholder(conn=conn, tenant=slug, by="test", name="Comune di Nemoli", type="comune",
                                      tax_code="01114601006", runts_section=None)
     assert counts(tenants, slug) == (0, 0)
