@@ -61,7 +61,9 @@ def test_submission_gets_a_protocol_number_and_events_carry_no_personal_data(reg
                       json=reg.application(call["id"], name="APS Pollino Solidale", type="ets", runts_section="b",
                                            runts_number="RUNTS-4411"))
     assert second.get_json()["protocol_number"] == f"{year}/000002"
-    for type_, data in outbox(reg):
+    events = outbox(reg)
+    assert [t for t, _ in events].count("it.pdz.registry.application.submitted.v1") == 2
+    for type_, data in events:
         assert_valid_event(type_, data)
         text = str(data)
         for personal in ("Mario Rossi", "RSSMRA85T10A562S", "mario.rossi@example.org", "Anna Bianchi", "0973"):
@@ -131,7 +133,9 @@ def test_admission_creates_then_updates_the_stakeholder(reg):
     assert [h["change"] for h in history] == ["registered", "admitted_from_application"]
     assert history[1]["changes"]["areas"] == {"from": ["3"], "to": ["3", "6"]}
     assert db(reg, "SELECT count(*) FROM people WHERE stakeholder_id = %s", stakeholder_id)[0][0] == 4
-    for type_, data in outbox(reg):
+    events = outbox(reg)
+    assert [t for t, _ in events].count("it.pdz.registry.application.admitted.v1") == 2
+    for type_, data in events:
         assert_valid_event(type_, data)
 
 
