@@ -8,7 +8,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Local-stack defaults: non-default loopback ports so nothing collides with a
-# PostgreSQL or Kafka the developer already runs.
+# PostgreSQL or Kafka the developer already runs. PDZ_PG_PORT / PDZ_KAFKA_PORT
+# move them, so a second local stack (another PDZ_HOME) can run beside the first
+# (the fault tests stop their own servers, never the shared ones).
 LOCAL_PG_PORT = 55432
 LOCAL_KAFKA_PORT = 59092
 LOCAL_DATABASE_URL = f"postgresql://pdz@127.0.0.1:{LOCAL_PG_PORT}/postgres"
@@ -36,6 +38,24 @@ def _float(name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def local_pg_port() -> int:
+    """The local stack's PostgreSQL port: PDZ_PG_PORT, else 55432."""
+    return _int("PDZ_PG_PORT", LOCAL_PG_PORT)
+
+
+def local_kafka_port() -> int:
+    """The local stack's Kafka port: PDZ_KAFKA_PORT, else 59092 (the KRaft controller takes the next one)."""
+    return _int("PDZ_KAFKA_PORT", LOCAL_KAFKA_PORT)
+
+
+def local_database_url() -> str:
+    return f"postgresql://pdz@127.0.0.1:{local_pg_port()}/postgres"
+
+
+def local_kafka_bootstrap() -> str:
+    return f"127.0.0.1:{local_kafka_port()}"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a PdZ process needs to know about its environment."""
@@ -51,6 +71,8 @@ class Settings:
     pool_max_per_tenant: int = 4
     pool_max_tenants: int = 50
     pool_idle_seconds: float = 300.0
+    pool_timeout_seconds: float = 3.0
+    statement_timeout_ms: int = 5000
     relay_sweep_seconds: float = 5.0
     relay_batch_size: int = 500
     relay_full_sweep_seconds: float = 3600.0
@@ -66,8 +88,8 @@ class Settings:
         # A JWKS URL means production: the dev key is then off unless set explicitly.
         dev_key = env.get("PDZ_JWT_DEV_KEY", None if jwks else DEV_JWT_KEY) or None
         return cls(
-            database_url=env.get("PDZ_DATABASE_URL") or LOCAL_DATABASE_URL,
-            kafka_bootstrap=env.get("PDZ_KAFKA_BOOTSTRAP") or LOCAL_KAFKA_BOOTSTRAP,
+            database_url=env.get("PDZ_DATABASE_URL") or local_database_url(),
+            kafka_bootstrap=env.get("PDZ_KAFKA_BOOTSTRAP") or local_kafka_bootstrap(),
             tenants_file=Path(env.get("PDZ_TENANTS_FILE") or cls.tenants_file),
             regions_file=Path(env.get("PDZ_REGIONS_FILE") or cls.regions_file),
             jwt_dev_key=dev_key,
@@ -77,6 +99,8 @@ class Settings:
             pool_max_per_tenant=_int("PDZ_POOL_MAX_PER_TENANT", 4),
             pool_max_tenants=_int("PDZ_POOL_MAX_TENANTS", 50),
             pool_idle_seconds=_float("PDZ_POOL_IDLE_SECONDS", 300.0),
+            pool_timeout_seconds=_float("PDZ_POOL_TIMEOUT_SECONDS", 3.0),
+            statement_timeout_ms=_int("PDZ_STATEMENT_TIMEOUT_MS", 5000),
             relay_sweep_seconds=_float("PDZ_RELAY_SWEEP_SECONDS", 5.0),
             relay_batch_size=_int("PDZ_RELAY_BATCH_SIZE", 500),
             relay_full_sweep_seconds=_float("PDZ_RELAY_FULL_SWEEP_SECONDS", 3600.0),

@@ -4,6 +4,12 @@ Everything lives under one git-ignored folder (PDZ_HOME, default `.pdz/` in the
 repo): data, logs, Kafka jars, and `state.json`, which records what `up`
 started so that `down` stops only that. If PDZ_DATABASE_URL or
 PDZ_KAFKA_BOOTSTRAP is set, that server is used and nothing is started for it.
+
+A second stack runs beside the first with its own folder and ports:
+`PDZ_HOME=/tmp/x PDZ_PG_PORT=55532 PDZ_KAFKA_PORT=59192 pdz stack up` (Kafka's
+controller takes PDZ_KAFKA_PORT + 1). It reuses the Kafka jars of the default
+folder when they are there. `python -m shared.cli.stack stop|start postgres|kafka`
+stops or starts one server of a stack (the fault tests use it on their own stack).
 """
 from __future__ import annotations
 
@@ -19,11 +25,10 @@ import sys
 import time
 from pathlib import Path
 
-from shared.config import LOCAL_KAFKA_PORT, LOCAL_PG_PORT, REPO_ROOT
+from shared.config import REPO_ROOT, local_kafka_port, local_pg_port
 
 PG_VERSION = "15"
 PG_SUPERUSER = "pdz"
-KAFKA_CONTROLLER_PORT = LOCAL_KAFKA_PORT + 1
 KAFKA_POM = REPO_ROOT / "deploy" / "local" / "kafka" / "pom.xml"
 KAFKA_LOG4J = REPO_ROOT / "deploy" / "local" / "kafka" / "log4j2.xml"
 KAFKA_PROPERTIES = REPO_ROOT / "deploy" / "local" / "kafka" / "server.properties"
@@ -37,8 +42,11 @@ class StackError(RuntimeError):
     pass
 
 
+DEFAULT_HOME = REPO_ROOT / ".pdz"
+
+
 def home() -> Path:
-    path = Path(os.environ.get("PDZ_HOME") or REPO_ROOT / ".pdz")
+    path = Path(os.environ.get("PDZ_HOME") or DEFAULT_HOME)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -125,6 +133,15 @@ def _as_user(user: str | None, argv: list[str]) -> list[str]:
     return ["runuser", "-u", user, "--", *argv] if user else argv
 
 
+def fallback_pg_dir(folder: Path) -> Path:
+    """Where PostgreSQL's data goes when its user cannot enter `folder` (the stack's PDZ_HOME).
+
+    Keyed by the folder, so a second stack (another PDZ_HOME) never shares the
+    first one's data; the default folder keeps the path it always had."""
+    key = str(REPO_ROOT) if folder.resolve() == DEFAULT_HOME.resolve() else str(folder.resolve())
+    return Path(f"/var/tmp/pdz-{hashlib.sha1(key.encode()).hexdigest()[:10]}/pg")
+
+
 def _pg_dir(user: str | None) -> Path:
     """The data folder: project-local when the unprivileged user can reach it."""
     local = home() / "pg"
@@ -136,8 +153,7 @@ def _pg_dir(user: str | None) -> Path:
         shutil.chown(local, user)
         return local
     # The repo sits somewhere the PostgreSQL user cannot enter (e.g. under /root).
-    digest = hashlib.sha1(str(REPO_ROOT).encode()).hexdigest()[:10]
-    fallback = Path(f"/var/tmp/pdz-{digest}/pg")
+    fallback = fallback_pg_dir(home())
     fallback.mkdir(parents=True, exist_ok=True)
     shutil.chown(fallback, user)
     shutil.chown(fallback.parent, user)
@@ -149,7 +165,7 @@ def _pg_dir(user: str | None) -> Path:
 def _pg_answers() -> bool:
     import psycopg
     try:
-        with psycopg.connect(host="127.0.0.1", port=LOCAL_PG_PORT, user=PG_SUPERUSER, dbname="postgres",
+        with psycopg.connect(host="127.0.0.1", port=local_pg_port(), user=PG_SUPERUSER, dbname="postgres",
                              connect_timeout=2) as conn:
             conn.execute("SELECT 1")
         return True
@@ -162,7 +178,7 @@ def pg_up(state: dict) -> None:
         say("PostgreSQL: using PDZ_DATABASE_URL, nothing started")
         return
     if _pg_answers():
-        say(f"PostgreSQL: already answering on 127.0.0.1:{LOCAL_PG_PORT}")
+        say(f"PostgreSQL: already answering on 127.0.0.1:{local_pg_port()}")
         return
     bindir = _pg_bindir()
     user = _run_as()
@@ -173,9 +189,9 @@ def pg_up(state: dict) -> None:
         subprocess.run(_as_user(user, [str(bindir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER,
                                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
                        check=True, stdout=subprocess.DEVNULL, cwd=root)
-    say(f"PostgreSQL: starting on 127.0.0.1:{LOCAL_PG_PORT} (log {root / 'postgresql.log'})")
+    say(f"PostgreSQL: starting on 127.0.0.1:{local_pg_port()} (log {root / 'postgresql.log'})")
     # Loopback TCP only, no Unix socket (paths can be too long); local speed over durability.
-    options = (f"-p {LOCAL_PG_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+    options = (f"-p {local_pg_port()} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
                "-c max_connections=400 -c fsync=off -c full_page_writes=off -c synchronous_commit=off")
     subprocess.run(_as_user(user, [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "postgresql.log"),
                                    "-o", options, "-w", "-t", "60", "start"]),
@@ -200,10 +216,12 @@ def pg_down(state: dict) -> None:
 # -- Kafka -----------------------------------------------------------------------------
 def _kafka_jars() -> Path:
     jars = home() / "kafka" / "jars"
-    marker = jars / ".pom-sha1"
     digest = hashlib.sha1(KAFKA_POM.read_bytes()).hexdigest()
-    if marker.exists() and marker.read_text() == digest:
-        return jars
+    # A second stack (another PDZ_HOME) uses the default folder's jars rather than fetching them again.
+    for candidate in (jars, DEFAULT_HOME / "kafka" / "jars"):
+        marker = candidate / ".pom-sha1"
+        if marker.exists() and marker.read_text() == digest:
+            return candidate
     if not shutil.which("mvn"):
         raise StackError("Maven (mvn) is needed to fetch the Kafka jars: apt-get install maven")
     say("Kafka: fetching the broker jars from Maven Central (once)")
@@ -227,11 +245,11 @@ def _java_cmd(jars: Path, main: str, *args: str, heap: str = "128m") -> list[str
 
 
 def _kafka_answers() -> bool:
-    if not _port_open(LOCAL_KAFKA_PORT):
+    if not _port_open(local_kafka_port()):
         return False
     from kafka import KafkaAdminClient
     try:
-        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{LOCAL_KAFKA_PORT}",
+        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{local_kafka_port()}",
                                  request_timeout_ms=3000, api_version_auto_timeout_ms=3000)
         try:
             admin.list_topics()
@@ -247,17 +265,18 @@ def kafka_up(state: dict) -> None:
         say("Kafka: using PDZ_KAFKA_BOOTSTRAP, nothing started")
         return
     if _kafka_answers():
-        say(f"Kafka: already answering on 127.0.0.1:{LOCAL_KAFKA_PORT}")
+        say(f"Kafka: already answering on 127.0.0.1:{local_kafka_port()}")
         return
     if not shutil.which("java"):
         raise StackError("Java 17+ is needed to run Kafka: apt-get install openjdk-17-jre-headless")
     jars = _kafka_jars()
     root = home() / "kafka"
+    root.mkdir(parents=True, exist_ok=True)
     data = root / "data"
     config = root / "server.properties"
     config.write_text(KAFKA_PROPERTIES.read_text()
-                      .replace("@PORT@", str(LOCAL_KAFKA_PORT))
-                      .replace("@CONTROLLER_PORT@", str(KAFKA_CONTROLLER_PORT))
+                      .replace("@PORT@", str(local_kafka_port()))
+                      .replace("@CONTROLLER_PORT@", str(local_kafka_port() + 1))
                       .replace("@DATA@", str(data)))
     if not (data / "meta.properties").exists():
         say(f"Kafka: formatting storage in {data} (once)")
@@ -266,7 +285,7 @@ def kafka_up(state: dict) -> None:
         subprocess.run(_java_cmd(jars, "kafka.tools.StorageTool", "format", "-t", cluster_id,
                                  "-c", str(config)), check=True, stdout=subprocess.DEVNULL)
     log_path = root / "kafka.log"
-    say(f"Kafka: starting KRaft broker on 127.0.0.1:{LOCAL_KAFKA_PORT} (log {log_path})")
+    say(f"Kafka: starting KRaft broker on 127.0.0.1:{local_kafka_port()} (log {log_path})")
     with open(log_path, "ab") as log:
         process = subprocess.Popen(_java_cmd(jars, "kafka.Kafka", str(config), heap="768m"),
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -318,7 +337,7 @@ def down() -> None:
 def status_line() -> str:
     pg = "external" if os.environ.get("PDZ_DATABASE_URL") else ("up" if _pg_answers() else "down")
     kafka = "external" if os.environ.get("PDZ_KAFKA_BOOTSTRAP") else ("up" if _kafka_answers() else "down")
-    return f"postgresql={pg} (127.0.0.1:{LOCAL_PG_PORT}) kafka={kafka} (127.0.0.1:{LOCAL_KAFKA_PORT})"
+    return f"postgresql={pg} (127.0.0.1:{local_pg_port()}) kafka={kafka} (127.0.0.1:{local_kafka_port()})"
 
 
 def status() -> int:
@@ -339,3 +358,33 @@ def main(action: str) -> int:
         print(f"pdz stack {action}: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+# -- one server of a stack (the fault tests stop and start their own) ------------------
+SERVERS = {"postgres": (pg_up, pg_down), "kafka": (kafka_up, kafka_down)}
+
+
+def start_server(server: str) -> None:
+    """Start only PostgreSQL or only Kafka of the stack in PDZ_HOME (as `up` would)."""
+    SERVERS[server][0](load_state())
+
+
+def stop_server(server: str) -> None:
+    """Stop only PostgreSQL or only Kafka of the stack in PDZ_HOME, if this stack started it."""
+    SERVERS[server][1](load_state())
+
+
+if __name__ == "__main__":
+    # python -m shared.cli.stack up|down|status, or start|stop postgres|kafka
+    argv = sys.argv[1:]
+    if len(argv) == 2 and argv[0] in ("start", "stop") and argv[1] in SERVERS:
+        try:
+            (start_server if argv[0] == "start" else stop_server)(argv[1])
+        except (StackError, subprocess.CalledProcessError) as exc:
+            print(f"stack {argv[0]} {argv[1]}: {exc}", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(0)
+    if len(argv) == 1 and argv[0] in ("up", "down", "status"):
+        sys.exit(main(argv[0]))
+    print("usage: python -m shared.cli.stack up|down|status | start|stop postgres|kafka", file=sys.stderr)
+    sys.exit(2)

@@ -44,3 +44,59 @@ def test_stack_up_starts_nothing_when_servers_are_given(tmp_path):
     assert "PostgreSQL: using PDZ_DATABASE_URL, nothing started" in result.stdout
     assert "Kafka: using PDZ_KAFKA_BOOTSTRAP, nothing started" in result.stdout
     assert not (tmp_path / "state.json").exists()
+
+
+def test_pg_and_kafka_ports_move_the_local_defaults(monkeypatch):
+    for name in ("PDZ_DATABASE_URL", "PDZ_KAFKA_BOOTSTRAP"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PDZ_PG_PORT", "25432")
+    monkeypatch.setenv("PDZ_KAFKA_PORT", "29092")
+    settings = Settings.from_env()
+    assert settings.database_url == "postgresql://pdz@127.0.0.1:25432/postgres"
+    assert settings.kafka_bootstrap == "127.0.0.1:29092"
+
+
+def test_explicit_servers_win_over_the_local_ports(monkeypatch):
+    monkeypatch.setenv("PDZ_PG_PORT", "25432")
+    monkeypatch.setenv("PDZ_KAFKA_PORT", "29092")
+    monkeypatch.setenv("PDZ_DATABASE_URL", "postgresql://app@db.example:5432/postgres")
+    monkeypatch.setenv("PDZ_KAFKA_BOOTSTRAP", "kafka.example:9092")
+    settings = Settings.from_env()
+    assert settings.database_url == "postgresql://app@db.example:5432/postgres"
+    assert settings.kafka_bootstrap == "kafka.example:9092"
+
+
+def test_a_malformed_port_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("PDZ_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PDZ_PG_PORT", "fifty")
+    with pytest.raises(ValueError, match="PDZ_PG_PORT must be an integer"):
+        Settings.from_env()
+
+
+def test_stack_status_looks_at_the_ports_it_is_given(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PDZ_HOME": str(tmp_path), "PDZ_PG_PORT": "1", "PDZ_KAFKA_PORT": "3"}
+    result = subprocess.run([str(Path(sys.executable).parent / "pdz"), "stack", "status"], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr  # nothing listens there
+    assert "postgresql=down (127.0.0.1:1) kafka=down (127.0.0.1:3)" in result.stdout
+
+
+def test_a_second_stack_keeps_its_postgres_data_apart(tmp_path):
+    from shared.cli.stack import DEFAULT_HOME, fallback_pg_dir
+    first, second = fallback_pg_dir(tmp_path / "a"), fallback_pg_dir(tmp_path / "b")
+    assert first != second != fallback_pg_dir(DEFAULT_HOME)
+    assert fallback_pg_dir(DEFAULT_HOME) == fallback_pg_dir(DEFAULT_HOME)
+
+
+def test_a_second_stack_reuses_the_default_folders_kafka_jars(tmp_path, monkeypatch):
+    import hashlib
+
+    from shared.cli import stack
+    default = tmp_path / "default"
+    jars = default / "kafka" / "jars"
+    jars.mkdir(parents=True)
+    (jars / ".pom-sha1").write_text(hashlib.sha1(stack.KAFKA_POM.read_bytes()).hexdigest())
+    monkeypatch.setattr(stack, "DEFAULT_HOME", default)
+    monkeypatch.setenv("PDZ_HOME", str(tmp_path / "second"))
+    monkeypatch.setenv("PATH", "/nonexistent")  # no Maven: fetching again would fail
+    assert stack._kafka_jars() == jars
