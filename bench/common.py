@@ -13,7 +13,6 @@ import random
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -308,14 +307,6 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def fmt_ms(value: float) -> str:
-    return f"{value:.1f} ms"
-
-
-def ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}x" if b else "n/a"
-
-
 def verdict(ok: bool) -> str:
     return "MET" if ok else "NOT MET"
 
@@ -337,14 +328,6 @@ def system_cpu() -> tuple[float, float]:
 def write_json(path: Path | None, data: dict) -> None:
     if path:
         Path(path).write_text(json.dumps(data, indent=2, default=str))
-
-
-def python() -> str:
-    return sys.executable
-
-
-def rng() -> random.Random:
-    return random.Random()
 
 
 # --- load generator (wrk) --------------------------------------------------

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg  # noqa: E402
 
 from bench.common import (KeepAlive, Suite, describe_wrk, drop_databases, fresh_run_id,  # noqa: E402
-                          partita_iva, pct, print_machine, provision_catalogue, ratio, run_wrk,
+                          partita_iva, pct, print_machine, provision_catalogue, run_wrk,
                           stakeholder_body, token, verdict, write_catalogue, write_json, ensure_wrk)
 from shared.cli.run import terminate, wait_http  # noqa: E402
 from shared.config import REPO_ROOT, Settings  # noqa: E402
