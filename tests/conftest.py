@@ -1,20 +1,56 @@
-"""Fixtures shared by every test layer. Ids are random, so tests never clean up."""
+"""Fixtures shared by every test layer.
+
+Ids are random, so tests never see each other's data. Every random name is
+made here and remembered (tenant slugs, extra databases, topic prefixes), and
+at the end of the session the databases and Kafka topics of those names, and
+only those, are dropped (see docs/testing.md; PDZ_TEST_KEEP=1 keeps them).
+"""
 from __future__ import annotations
 
+import os
+import sys
 import uuid
 from pathlib import Path
 
 import pytest
 import yaml
 
+from shared.cli.provision import TENANT_SERVICES
 from shared.config import Settings
-from shared.tenants import load_catalogue
+from shared.tenants import Tenant, load_catalogue
 
 EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
 
+# What this session created (or may have): only these names are ever dropped.
+_created: dict[str, set[str]] = {"slugs": set(), "databases": set(), "topic_prefixes": set()}
+
 
 def random_slug(prefix: str = "t") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+    """A tenant slug of this session; its databases are dropped when the session ends."""
+    slug = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    _created["slugs"].add(slug)
+    return slug
+
+
+def random_database(prefix: str) -> str:
+    """A database name of this session (e.g. a reporting database), dropped when the session ends."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    _created["databases"].add(name)
+    return name
+
+
+def random_topic_prefix(prefix: str) -> str:
+    """A PDZ_TOPIC_PREFIX of this session; the topics named with it are deleted when the session ends."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    _created["topic_prefixes"].add(name)
+    return name
+
+
+def session_databases() -> set[str]:
+    """Every database name this session's random names imply."""
+    tenant_dbs = {Tenant(slug=slug, name=slug, region="").database_name(service)
+                  for slug in _created["slugs"] for service in TENANT_SERVICES}
+    return tenant_dbs | _created["databases"]
 
 
 def write_catalogue(folder: Path, slugs: list[str], *, reporting_db: str | None = None,
@@ -23,7 +59,7 @@ def write_catalogue(folder: Path, slugs: list[str], *, reporting_db: str | None 
     document = {
         "tenants": [{"slug": s, "name": f"Ambito di prova {s}", "region": "basilicata"} for s in slugs]
         + (extra or []),
-        "regional_databases": {"reporting": reporting_db or f"reporting_{uuid.uuid4().hex[:10]}"},
+        "regional_databases": {"reporting": reporting_db or random_database("reporting")},
     }
     path = folder / "tenants.yaml"
     path.write_text(yaml.safe_dump(document))
@@ -40,3 +76,58 @@ def catalogue_factory(tmp_path, settings):
     def make(slugs: list[str], **kwargs):
         return load_catalogue(write_catalogue(tmp_path, slugs, **kwargs), settings.database_url)
     return make
+
+
+def _drop_databases(server_url: str, names: set[str], *, workers: int = 4) -> int:
+    """DROP DATABASE ... WITH (FORCE) for the names that exist; returns how many went."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=3) as conn:
+        existing = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s)",
+                                                   (sorted(names),))]
+
+    def drop(share: list[str]) -> None:
+        with psycopg.connect(server_url, autocommit=True, connect_timeout=3) as conn:
+            for name in share:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    # A few connections at once: each DROP waits for its files to go, the others need not wait for it.
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(drop, [existing[i::workers] for i in range(workers)]))
+    return len(existing)
+
+
+def _delete_topics(bootstrap: str, prefixes: set[str]) -> int:
+    """Delete the topics named `<prefix>.…` for this session's prefixes; returns how many went."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pdz-test-cleanup",
+                             request_timeout_ms=10_000)
+    try:
+        mine = [t for t in admin.list_topics() if t.split(".", 1)[0] in prefixes]
+        if mine:
+            admin.delete_topics(mine)
+        return len(mine)
+    finally:
+        admin.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the databases and topics of this session's random names (never any other)."""
+    if os.environ.get("PDZ_TEST_KEEP") == "1" or not any(_created.values()):
+        return
+    settings = Settings.from_env()
+    report = []
+    for what, clean, target, names in (
+            ("databases", _drop_databases, settings.database_url, session_databases()),
+            ("topics", _delete_topics, settings.kafka_bootstrap, _created["topic_prefixes"])):
+        if not names:
+            continue
+        try:
+            report.append(f"{clean(target, names)} {what}")
+        except Exception as exc:  # noqa: BLE001 - cleanup must never turn a run red (e.g. the stack is down)
+            report.append(f"{what} not cleaned ({type(exc).__name__}: {exc})")
+    sys.stderr.write(f"\n[pdz] test session cleanup: {', '.join(report)}\n")

@@ -12,7 +12,6 @@ import socket
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from shared.events.topics import all_topics
 from shared.http.auth import mint_dev_token
 from shared.kafka.clients import ensure_topics
 from shared.tenants import load_catalogue
-from tests.conftest import random_slug, write_catalogue
+from tests.conftest import random_slug, random_topic_prefix, write_catalogue
 
 KEY = "e2e-key-" + "e" * 32
 
@@ -41,7 +40,7 @@ class Suite:
         self.folder = folder
         self.settings = settings
         self.slugs = [random_slug("e2ea"), random_slug("e2eb")]
-        self.prefix = f"e2e{uuid.uuid4().hex[:10]}"
+        self.prefix = random_topic_prefix("e2e")
         self.catalogue_path = write_catalogue(folder, self.slugs)
         self.catalogue = load_catalogue(self.catalogue_path, settings.database_url)
         self.ports = {name: free_port() for name in ("registry-api", "reporting-api",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
@@ -10,7 +9,7 @@ from kafka import KafkaConsumer, TopicPartition
 from shared.cli.provision import provision
 from shared.events.topics import all_topics
 from shared.kafka.clients import ensure_topics
-from tests.conftest import random_slug
+from tests.conftest import random_slug, random_topic_prefix
 
 
 @pytest.fixture
@@ -24,7 +23,7 @@ def tenants(catalogue_factory):
 @pytest.fixture
 def topic_prefix(monkeypatch, settings):
     """Topics of this test only: PDZ_TOPIC_PREFIX=<random>, created now."""
-    prefix = f"it{uuid.uuid4().hex[:10]}"
+    prefix = random_topic_prefix("it")
     monkeypatch.setenv("PDZ_TOPIC_PREFIX", prefix)
     ensure_topics(settings.kafka_bootstrap, all_topics(partitions=3))
     return prefix

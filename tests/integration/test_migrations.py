@@ -1,5 +1,4 @@
 import threading
-import uuid
 
 import psycopg
 import pytest
@@ -7,11 +6,12 @@ import pytest
 from shared.cli.provision import ensure_database
 from shared.db.migrations import MigrationError, apply_migrations, discover
 from shared.tenants import database_url
+from tests.conftest import random_database
 
 
 @pytest.fixture
 def fresh_db(settings):
-    url = database_url(settings.database_url, f"mig_{uuid.uuid4().hex[:10]}")
+    url = database_url(settings.database_url, random_database("mig"))
     assert ensure_database(url) is True
     assert ensure_database(url) is False
     return url
