@@ -151,8 +151,8 @@ class Suite:
 
     def env(self, name: str) -> dict:
         env = dict(os.environ, PDZ_TENANTS_FILE=str(self.catalogue_path), PDZ_TOPIC_PREFIX=self.prefix,
-                   PDZ_JWT_DEV_KEY=JWT_KEY, PDZ_WEB_WORKERS="2", PDZ_WEB_THREADS="4",
-                   PDZ_LOG_LEVEL="WARNING")
+                   PDZ_JWT_DEV_KEY=JWT_KEY, PDZ_WEB_WORKERS="2", PDZ_WEB_THREADS="4")
+        # The log level stays the default (INFO, one access line per request), as deployed.
         env.update(self.extra_env)
         port = self.ports.setdefault(name, free_port())
         if name.endswith("-api"):
