@@ -151,7 +151,7 @@ class Suite:
 
     def env(self, name: str) -> dict:
         env = dict(os.environ, PDZ_TENANTS_FILE=str(self.catalogue_path), PDZ_TOPIC_PREFIX=self.prefix,
-                   PDZ_JWT_DEV_KEY=JWT_KEY, PDZ_WEB_WORKERS="2", PDZ_WEB_THREADS="4")
+                   PDZ_JWT_DEV_KEY=JWT_KEY, PDZ_WEB_WORKERS=web_workers(), PDZ_WEB_THREADS=web_threads())
         # The log level stays the default (INFO, one access line per request), as deployed.
         env.update(self.extra_env)
         port = self.ports.setdefault(name, free_port())
@@ -216,6 +216,15 @@ class Suite:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def web_workers() -> str:
+    """gunicorn workers of the APIs and of the baseline: PDZ_WEB_WORKERS, 2 by default (issue 6)."""
+    return os.environ.get("PDZ_WEB_WORKERS") or "2"
+
+
+def web_threads() -> str:
+    return os.environ.get("PDZ_WEB_THREADS") or "4"
 
 
 def token(*tenants: str, roles=("operator", "regional-admin")) -> str:

@@ -37,7 +37,7 @@ import psycopg  # noqa: E402
 
 from bench.common import (Suite, cpu_seconds, delete_topics, describe_wrk, ensure_wrk,  # noqa: E402
                           fresh_run_id, print_machine, provision_catalogue, run_wrk, token, verdict,
-                          write_json, wrk_config)
+                          web_workers, write_json, wrk_config)
 from bench.provision600 import kept_catalogue  # noqa: E402
 from shared.config import Settings  # noqa: E402
 from shared.events.topics import all_topics  # noqa: E402
@@ -170,7 +170,7 @@ def main() -> None:
     slugs = [f"bench-{i:04d}" for i in range(args.tenants)]
     suite = Suite(folder, catalogue, run)
     names = ("registry-api", "registry-relay", "reporting-consumer")
-    workers = int(os.environ.get("PDZ_WEB_WORKERS", "2"))
+    workers = int(web_workers())
     processes = workers + 2  # each API worker, the relay and the consumer hold their own pools
     budget = settings.pool_max_tenants * settings.pool_max_per_tenant * processes
     sampler = None

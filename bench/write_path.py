@@ -34,7 +34,8 @@ import psycopg  # noqa: E402
 
 from bench.common import (KeepAlive, Suite, describe_wrk, drop_databases, fresh_run_id,  # noqa: E402
                           partita_iva, pct, print_machine, provision_catalogue, run_wrk,
-                          stakeholder_body, token, verdict, write_catalogue, write_json, ensure_wrk)
+                          stakeholder_body, token, verdict, web_threads, web_workers, write_catalogue,
+                          write_json, ensure_wrk)
 from shared.cli.run import terminate, wait_http  # noqa: E402
 from shared.config import REPO_ROOT, Settings  # noqa: E402
 from shared.events.topics import all_topics  # noqa: E402
@@ -55,7 +56,7 @@ def start_baseline(settings: Settings, folder: Path, dbname: str, port: int) -> 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(BASELINE_TABLE)
     env = dict(os.environ, BENCH_BASELINE_URL=url, PYTHONPATH=str(REPO_ROOT))
-    workers, threads = os.environ.get("PDZ_WEB_WORKERS", "2"), os.environ.get("PDZ_WEB_THREADS", "4")
+    workers, threads = web_workers(), web_threads()
     log = open(folder / "baseline.log", "ab")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-k", "gthread", "-w", workers, "--threads", threads,
