@@ -2,14 +2,19 @@
 
 A projector is a pure function from an event to a list of row operations; it
 is tested on its own, without a database. The runner applies the rows in the
-same transaction as the processed-event records. Consecutive operations of the
-same shape (one table, the same columns) go to PostgreSQL as one `executemany`,
-which psycopg pipelines: a batch of a few hundred events costs a few round trips,
-while each row is still its own statement, so the order of the rows is kept.
+same transaction as the processed-event records. Consecutive upserts of the
+same shape (one table, the same columns) on distinct keys are one statement
+(`INSERT ... SELECT FROM jsonb_populate_recordset(...)`: PostgreSQL converts each
+value to its column's type), so a batch of a few hundred events costs a couple
+of round trips. Distinct keys make the single statement equal to applying the
+rows one after another; a run that touches one key twice (or deletes) goes as an
+`executemany`, which psycopg pipelines, one statement per row, in order.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from itertools import groupby
 
 import psycopg
@@ -53,6 +58,20 @@ def _upsert_query(table: str, keys: tuple, values: tuple, newer_than: str | None
         sql.SQL(", ").join(sql.Placeholder() * len(columns)), conflict) + action
 
 
+def _bulk_upsert_query(table: str, keys: tuple, values: tuple, newer_than: str | None) -> sql.Composed:
+    columns = sql.SQL(", ").join(map(sql.Identifier, keys + values))
+    single = _upsert_query(table, keys, values, newer_than).as_string(None)
+    action = single[single.index(" ON CONFLICT "):]
+    return sql.SQL("INSERT INTO {t} ({c}) SELECT {c} FROM jsonb_populate_recordset(NULL::{t}, %s::jsonb)").format(
+        t=sql.Identifier(table), c=columns) + sql.SQL(action)
+
+
+def _json_value(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)  # UUID, Decimal: their text form is PostgreSQL's input form
+
+
 def _delete_query(table: str, keys: tuple) -> sql.Composed:
     where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in keys)
     return sql.SQL("DELETE FROM {} WHERE ").format(sql.Identifier(table)) + where
@@ -76,13 +95,32 @@ def _query(shape: tuple) -> sql.Composed:
     return query
 
 
+def _bulk(shape: tuple, params: list[list]) -> tuple[sql.Composed, list] | None:
+    """One statement for a run of upserts on distinct keys, or None if the run cannot be one."""
+    if shape[0] != "upsert":
+        return None
+    width = len(shape[2])
+    if len({tuple(p[:width]) for p in params}) < len(params):
+        return None  # a key twice: ON CONFLICT cannot touch a row twice in one statement
+    bulk_shape = ("bulk",) + shape[1:]
+    query = _QUERIES.get(bulk_shape)
+    if query is None:
+        query = _QUERIES[bulk_shape] = _bulk_upsert_query(*shape[1:])
+    names = shape[2] + shape[3]
+    document = json.dumps([dict(zip(names, p)) for p in params], default=_json_value, ensure_ascii=False)
+    return query, [document]
+
+
 def apply_rows(conn: psycopg.Connection, rows: list) -> None:
-    """Write rows in order in the caller's transaction, runs of one shape as one executemany."""
+    """Write rows in order in the caller's transaction: runs of one shape as one statement where possible."""
     statements = [statement(row) for row in rows]
     with conn.cursor() as cur:
         for shape, run in groupby(statements, key=lambda s: s[0]):
             params = [p for _, p in run]
-            if len(params) == 1:
+            bulk = _bulk(shape, params) if len(params) > 1 else None
+            if bulk is not None:
+                cur.execute(*bulk)
+            elif len(params) == 1:
                 cur.execute(_query(shape), params[0])
             else:
                 cur.executemany(_query(shape), params)
