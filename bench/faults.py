@@ -43,7 +43,7 @@ def _status_figures(outcome: Outcome, rec) -> None:
         "refused yet created": rec.refused_but_created,
         "counted but not in registry": rec.phantom,
         "committed but not counted": rec.uncounted_committed,
-        "drain time after recovery (s)": "not drained" if rec.drain_seconds is None else round(rec.drain_seconds, 2),
+        "drain time (s)": "not drained" if rec.drain_seconds is None else round(rec.drain_seconds, 2),
     })
 
 
@@ -84,6 +84,9 @@ def kill_scenario(target: str, *, settings: Settings, folder: Path, writes: int,
         rec = reconcile(suite, attempts, since=max(restarted, time.monotonic()), timeout=drain_timeout)
         _status_figures(outcome, rec)
         outcome.figures["down for (s)"] = round(restarted - killed, 2)
+        outcome.figures["writes before the kill / after the restart"] = (
+            f"{sum(1 for a in attempts if a.started and a.started + a.elapsed < killed)} / "
+            f"{sum(1 for a in attempts if a.started >= restarted)}")
         outcome.figures["max response time (s)"] = _max_elapsed(attempts, 0, float("inf"))
         _common_expectations(outcome, rec)
         outcome.expect(suite.alive(target), f"{target} died again after its restart:\n{suite.log_tail(target)}")
@@ -296,23 +299,27 @@ def main(argv=None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="pdz-faults-run-"))
     print(f"fault tests {', '.join(chosen)}: {args.writes} writes, {args.clients} clients; logs in {folder}",
           flush=True)
-    outcomes = []
     common = {"settings": settings, "folder": folder, "writes": args.writes, "clients": args.clients}
+    runs = []
     for choice in chosen:
         if choice == "r1":
-            for target in ("registry-api", "registry-relay", "reporting-consumer"):
-                outcomes.append(kill_scenario(target, **common))
-                print_outcome(outcomes[-1])
+            runs += [(f"R1 SIGKILL {t}", lambda t=t: kill_scenario(t, **common))
+                     for t in ("registry-api", "registry-relay", "reporting-consumer")]
         elif choice == "r2":
-            outcomes.append(kafka_scenario(**common, outage=args.kafka_outage, drain_bound=args.drain_bound))
-            print_outcome(outcomes[-1])
+            runs.append(("R2", lambda: kafka_scenario(**common, outage=args.kafka_outage,
+                                                      drain_bound=args.drain_bound)))
         elif choice == "r3":
-            outcomes.append(postgres_scenario(**common, outage=args.pg_outage,
-                                              request_timeout=args.request_timeout))
-            print_outcome(outcomes[-1])
+            runs.append(("R3", lambda: postgres_scenario(**common, outage=args.pg_outage,
+                                                         request_timeout=args.request_timeout)))
         else:
-            outcomes.append(poison_scenario(settings=settings, folder=folder))
-            print_outcome(outcomes[-1])
+            runs.append(("R4", lambda: poison_scenario(settings=settings, folder=folder)))
+    outcomes = []
+    for name, run in runs:
+        try:
+            outcomes.append(run())
+        except Exception as exc:  # noqa: BLE001 - a scenario that cannot run is a failure, the rest still run
+            outcomes.append(Outcome(name, failures=[f"the scenario could not run: {type(exc).__name__}: {exc}"]))
+        print_outcome(outcomes[-1])
     failed = [o.scenario for o in outcomes if o.failures]
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} scenarios passed"
           + (f"; failed: {', '.join(failed)}" if failed else ""))

@@ -69,6 +69,7 @@ def poisons(tenant: str, run: str) -> dict[str, tuple]:
         "violates the read model (version 2**40 overflows int)": _with(base(version=2 ** 40), key=key("overflow")),
         "NUL byte in ce_id": _with(base(), key=key("nul-id"), replace={"ce_id": b"poison\x00id"}),
         "projector crash (stakeholder_id an int)": _with(base(stakeholder_id=5), key=key("int-id")),
+        "registered_at not a date-time": _with(base(registered_at="yesterday"), key=key("bad-time")),
     }
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg
 import yaml
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from shared.cli.demo import numbered_tax_code
 from shared.cli.provision import provision
@@ -66,17 +67,17 @@ class Suite:
     # -- set-up and tear-down ------------------------------------------------------------
     def provision(self) -> None:
         """Create and migrate the scenario's databases, and its topics."""
+        from shared.cli.provision import REGIONAL_SERVICES, TENANT_SERVICES
         from shared.events.topics import all_topics
         from shared.kafka.clients import ensure_topics
-        before = set(self._database_names())
+        # Named from the catalogue (never "what appeared meanwhile": others create databases too).
+        urls = [self.catalogue.url_for(t, s) for t in self.catalogue for s in TENANT_SERVICES]
+        urls += [self.catalogue.regional_url(s) for s in REGIONAL_SERVICES]
+        self.databases = sorted({conninfo_to_dict(u)["dbname"] for u in urls})
+        assert all(self.prefix.replace("faults", "") in name for name in self.databases), self.databases
         provision(self.catalogue, report=lambda *_: None)
-        self.databases = sorted(set(self._database_names()) - before)
         with topic_prefix(self.prefix):
             ensure_topics(self.kafka_bootstrap, all_topics(partitions=3))
-
-    def _database_names(self) -> list[str]:
-        with psycopg.connect(self.database_url, autocommit=True, connect_timeout=5) as conn:
-            return [r[0] for r in conn.execute("SELECT datname FROM pg_database")]
 
     def drop_databases(self) -> None:
         """Drop what provision() created (a private PostgreSQL is thrown away anyway)."""
