@@ -28,6 +28,8 @@ RUN groupadd --system --gid 10001 pdz \
       --shell /usr/sbin/nologin pdz
 
 COPY --from=build /opt/pdz /opt/pdz
+# The event catalogue: consumers validate every event against its JSON Schema.
+COPY --from=build /src/events /opt/pdz/events
 
 ENV PATH=/opt/pdz/bin:$PATH \
     PYTHONUNBUFFERED=1 \
@@ -35,7 +37,8 @@ ENV PATH=/opt/pdz/bin:$PATH \
     PORT=8000 \
     PDZ_METRICS_PORT=9100 \
     PDZ_TENANTS_FILE=/etc/pdz/tenants.yaml \
-    PDZ_REGIONS_FILE=/etc/pdz/regions.yaml
+    PDZ_REGIONS_FILE=/etc/pdz/regions.yaml \
+    PDZ_EVENTS_DIR=/opt/pdz/events
 
 # The root filesystem is read-only in Kubernetes; /tmp is the writable place.
 WORKDIR /tmp
