@@ -2,14 +2,19 @@
 
 Helpers here are shared by the other test_consumer_*.py files.
 """
+import json
 import time
+import urllib.error
+import urllib.request
 import uuid
 from contextlib import contextmanager
 
 import psycopg
 from kafka import KafkaConsumer
+from psycopg.conninfo import conninfo_to_dict
 
 from shared.consumer.event_catalogue import EventCatalogue
+from shared.consumer.health import kafka_reachable
 from shared.consumer.routes import RegionalRoute
 from shared.consumer.runner import ConsumerRunner
 from shared.consumer.settings import ConsumerSettings
@@ -17,6 +22,7 @@ from shared.db.pools import PoolRegistry
 from shared.events.envelope import CloudEvent, new_event, to_kafka
 from shared.events.topics import deadletter_topic, service_topic
 from shared.kafka.clients import idempotent_producer, manual_commit_consumer
+from shared.ops import serve_ops
 
 from services.reporting.projector import PROJECTORS
 from tests.integration.conftest import read_topic
@@ -116,6 +122,14 @@ def refusing_connections(url):
             admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(dbname)))
 
 
+def _get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 def test_projects_once_dead_letters_the_bad_and_goes_on(tenants, settings, topic_prefix):
     a, b = tenants.slugs()
     first, second, other = registered(a), registered(a, "school"), registered(b)
@@ -181,16 +195,42 @@ def test_the_regional_database_down_longer_than_max_poll_interval(tenants, setti
                              enable_auto_commit=False, auto_offset_reset="earliest", max_poll_interval_ms=3000,
                              session_timeout_ms=6000, heartbeat_interval_ms=1000, request_timeout_ms=7000)
     runner = reporting_runner(tenants, settings, group, consumer=consumer, retry_max_seconds=1.0)
+    ops = serve_ops(port=0, addr="127.0.0.1", live={"loop": runner.heartbeat.check},
+                    ready={"kafka": kafka_reachable(settings.kafka_bootstrap), "database": runner.database_problem,
+                           "progress": runner.progress_problem})
+    readyz = f"http://127.0.0.1:{ops.server_address[1]}/readyz"
     send(settings, [registered(a)])
-    with refusing_connections(url):
-        # Down for more than twice max.poll.interval while the record waits.
-        assert poll_until(runner, lambda: runner.outages.get(url) is not None
-                          and time.time() - runner.outages.get(url).since > 6.5)
-        assert "unavailable" in runner.database_problem()
-    assert poll_until(runner, lambda: runner.outages.get(url) is None and facts(tenants, a) == [("comune", 1)])
-    assert runner.database_problem() is None
-    runner.close()
+    try:
+        with refusing_connections(url):
+            # Down for more than twice max.poll.interval while the record waits.
+            assert poll_until(runner, lambda: runner.outages.get(url) is not None
+                              and time.time() - runner.outages.get(url).since > 6.5)
+            status, problem = _get(readyz)
+            assert status == 503 and problem["checks"]["kafka"] == "ok"
+            assert "unavailable" in problem["checks"]["database"] and conninfo_to_dict(url)["dbname"] in problem["detail"]
+        assert poll_until(runner, lambda: runner.outages.get(url) is None and facts(tenants, a) == [("comune", 1)])
+        assert _get(readyz)[0] == 200
+    finally:
+        ops.shutdown()
+        runner.close()
     again = reporting_runner(tenants, settings, group)
     assert poll_records(again, 1, max_polls=6) == 0  # its offset was committed
     again.close()
     assert processed(url, group) == 1
+
+
+def test_processed_events_older_than_the_dedupe_window_are_purged(tenants, settings, topic_prefix):
+    url = tenants.regional_url("reporting")
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    rows = [(group, "old", 61), (group, "recent", 59), ("another-group", "old-of-another", 61)]
+    with psycopg.connect(url) as conn:
+        for consumer, event_id, days in rows:
+            conn.execute("INSERT INTO processed_events (consumer, event_id, event_type, topic, kafka_partition,"
+                         " kafka_offset, processed_at) VALUES (%s, %s, 't', 't', 0, 0, now() - make_interval(days => %s))",
+                         (consumer, event_id, days))
+    runner = reporting_runner(tenants, settings, group)  # PDZ_CONSUMER_DEDUPE_DAYS: 60
+    runner.targets.purge_if_due(url, time.time())
+    runner.close()
+    with psycopg.connect(url) as conn:
+        left = sorted(r[0] for r in conn.execute("SELECT event_id FROM processed_events"))
+    assert left == ["old-of-another", "recent"]

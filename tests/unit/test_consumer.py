@@ -165,3 +165,42 @@ def test_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("PDZ_CONSUMER_DEDUPE_DAYS", "soon")
     with pytest.raises(ValueError, match="PDZ_CONSUMER_DEDUPE_DAYS"):
         ConsumerSettings.from_env()
+
+
+def test_kafka_check_names_the_brokers_it_could_not_reach():
+    from shared.consumer.health import kafka_reachable
+    assert kafka_reachable("127.0.0.1:1", timeout=0.5)() == "no Kafka broker reachable at 127.0.0.1:1"
+
+
+class _Closable:
+    def __init__(self):
+        self.closed = False
+
+    def close(self, **_kwargs):
+        self.closed = True
+
+    def flush(self, **_kwargs):
+        pass
+
+
+class _BrokenConsumer(_Closable):
+    def poll(self, **_kwargs):
+        raise RuntimeError("a bug in the loop")
+
+    def assignment(self):
+        return set()
+
+
+def test_run_closes_the_clients_whatever_stops_it():
+    # Regression: run() called close() only after a clean stop, never after an exception.
+    from shared.consumer.routes import RegionalRoute
+    from shared.consumer.runner import ConsumerRunner
+    from shared.tenants import Catalogue
+
+    consumer, producer = _BrokenConsumer(), _Closable()
+    runner = ConsumerRunner(name="g", consumer=consumer, producer=producer, pools=None,
+                            route=RegionalRoute(Catalogue([], "postgresql://x@h/postgres"), "reporting"),
+                            projectors={}, events=EVENTS)
+    with pytest.raises(RuntimeError):
+        runner.run()
+    assert consumer.closed and producer.closed
