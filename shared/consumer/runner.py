@@ -141,10 +141,14 @@ class ConsumerRunner:
         metrics.BATCH_SIZE.labels(self.name).observe(sum(len(i) for i in batch.by_partition.values()))
         metrics.BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - batch.started)
 
-    def _rewind(self, tp, offset: int, following: Batch | None) -> None:
-        self.consumer.seek(tp, offset)
+    def _rewind(self, tp, offset: int, following: Batch | None) -> bool:
+        """Read `tp` again from `offset`; False if a rebalance took it (its new owner starts at the commit)."""
         if following is not None:
             following.by_partition.pop(tp, None)  # polled past the rewind point: read again later
+        if tp not in self.consumer.assignment():
+            return False
+        self.consumer.seek(tp, offset)
+        return True
 
     @staticmethod
     def _defer_after_blocked(batch: Batch) -> dict:
@@ -193,9 +197,9 @@ class ConsumerRunner:
                 offsets[tp] = OffsetAndMetadata(items[index].record.offset, "", -1)
                 progressed = True
             blocked = items[index]
-            self._rewind(tp, blocked.record.offset, following)
-            self.consumer.pause(tp)
-            self.blocked[tp] = (blocked.record.offset, blocked.target, self.targets.resume_at(blocked))
+            if self._rewind(tp, blocked.record.offset, following):
+                self.consumer.pause(tp)
+                self.blocked[tp] = (blocked.record.offset, blocked.target, self.targets.resume_at(blocked))
         try:
             if offsets:
                 self.consumer.commit(offsets, timeout_ms=10_000)  # after the databases committed, never before
