@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import psycopg
-from kafka.errors import KafkaTimeoutError
+from kafka.errors import KafkaError, KafkaTimeoutError
 
 from shared.db.pools import PoolRegistry
 from shared.events.envelope import to_kafka
@@ -79,7 +79,8 @@ class Relay:
                  full_sweep_seconds: float = 3600.0, max_attempts: int = 5,
                  tenants_per_flush: int = 32, keep_published_days: int = 7,
                  retry_seconds: float = 2.0, kafka_bootstrap: str | None = None,
-                 progress_stale_seconds: float = 120.0, loop_stale_seconds: float = 180.0):
+                 progress_stale_seconds: float = 120.0, loop_stale_seconds: float = 180.0,
+                 topic_wait_seconds: float = 3.0):
         self.service = service
         self.catalogue = catalogue
         self.pools = pools
@@ -94,6 +95,8 @@ class Relay:
         self.retry_seconds = retry_seconds
         self.kafka_bootstrap = kafka_bootstrap
         self.progress_stale_seconds = progress_stale_seconds
+        self.topic_wait_seconds = topic_wait_seconds
+        self._topics_missing: dict[str, tuple[float, str]] = {}  # topic -> (look again at, why)
         self.wakeups: queue.Queue = queue.Queue()
         self.stopping = threading.Event()
         # Set once every listener LISTENs and the sweeps they asked for are done.
@@ -133,6 +136,7 @@ class Relay:
         outcomes: dict[str, Outcome] = {}
         with ExitStack() as stack:
             claims = [c for c in (self._claim(stack, slug, outcomes) for slug in slugs) if c]
+            self._look_up_topics({row.topic for claim in claims for row in claim.rows})
             kafka_down = False
             for claim in claims:
                 if not kafka_down:
@@ -165,9 +169,44 @@ class Relay:
             return None
         return _Claim(slug, conn, rows)
 
+    def _look_up_topics(self, topics: set[str]) -> None:
+        """Learn the partitions of the round's topics, waiting topic_wait_seconds at most for each.
+
+        The producer would otherwise block for max_block_ms (60 s) in send()
+        on a topic Kafka does not know, stalling every tenant of the round.
+        """
+        now = time.monotonic()
+        for topic in sorted(topics):
+            if self._topic_known(topic) or self._topics_missing.get(topic, (0.0, ""))[0] > now:
+                continue
+            started_ms = time.time() * 1000
+            try:
+                wait = getattr(self.producer, "_wait_on_metadata", None)
+                if wait is not None:
+                    wait(topic, int(self.topic_wait_seconds * 1000))
+                else:
+                    self.producer.partitions_for(topic)
+                self._topics_missing.pop(topic, None)
+            except KafkaError as exc:
+                metadata = getattr(self.producer, "_metadata", None)
+                answered = getattr(metadata, "_last_successful_refresh_ms", 0) >= started_ms
+                why = (f"topic {topic} does not exist" if answered and isinstance(exc, KafkaTimeoutError)
+                       else f"no metadata for topic {topic}: {failures.reason(exc)}")
+                self._topics_missing[topic] = (time.monotonic() + 30.0, why)
+                log.error("outbox rows wait for their topic", extra={"topic": topic, "error": why})
+
+    def _topic_known(self, topic: str) -> bool:
+        metadata = getattr(self.producer, "_metadata", None)
+        return metadata is not None and metadata.partitions_for_topic(topic) is not None
+
     def _send(self, claim: _Claim) -> bool:
         """Send a tenant's rows in order; True if Kafka itself looks unavailable."""
         for row in claim.rows:
+            if row.topic in self._topics_missing and not self._topic_known(row.topic):
+                # Not the row's fault and not Kafka's: this tenant waits, the others go on.
+                claim.sent.append(_Sent(row, error=KafkaTimeoutError(self._topics_missing[row.topic][1]),
+                                        step=failures.WAIT))
+                return False
             try:
                 key, value, headers = to_kafka(row.event)
                 claim.sent.append(_Sent(row, future=self.producer.send(
@@ -463,6 +502,8 @@ class Relay:
     def check_kafka(self) -> str | None:
         if self._kafka_error:
             return f"the last send failed: {self._kafka_error}"
+        if self._topics_missing:
+            return "; ".join(why for _until, why in self._topics_missing.values())
         return kafka_reachable(self.kafka_bootstrap) if self.kafka_bootstrap else None
 
     def check_progress(self) -> str | None:
