@@ -5,7 +5,7 @@ import logging
 
 from shared.consumer import ledger
 from shared.consumer.decode import READ_MODEL, Item
-from shared.consumer.errors import UNAVAILABLE, TargetDown, describe
+from shared.consumer.errors import TargetDown, describe, is_unavailable
 from shared.consumer.rows import apply_rows
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,9 @@ def _one_by_one(conn, *, consumer: str, items: list[Item]) -> tuple[list[Item], 
                     if ledger.claim_one(conn, consumer=consumer, item=item):
                         apply_rows(conn, item.rows)
                         applied.append(item)
-            except UNAVAILABLE:
-                raise
             except Exception as exc:  # noqa: BLE001 - whatever the event's rows do, it alone is refused
+                if is_unavailable(exc):
+                    raise
                 poisoned.append((item, describe(exc)))
     return applied, poisoned
 
@@ -51,15 +51,17 @@ def apply_target(pools, url: str, *, consumer: str, items: list[Item]) -> None:
             with pools.connection(url) as conn:
                 applied = _all_at_once(conn, consumer=consumer, items=items)
             poisoned = []
-        except UNAVAILABLE:
-            raise
         except Exception as exc:  # noqa: BLE001 - one event's data: find it, apply the others
+            if is_unavailable(exc):
+                raise
             log.info("batch refused by the database, applying its events one by one",
                      extra={"consumer": consumer, "error": type(exc).__name__, "events": len(items)})
             with pools.connection(url) as conn:
                 applied, poisoned = _one_by_one(conn, consumer=consumer, items=items)
-    except UNAVAILABLE as exc:
-        raise TargetDown(url, exc) from exc
+    except Exception as exc:  # noqa: BLE001
+        if is_unavailable(exc):
+            raise TargetDown(url, exc) from exc
+        raise
     applied_ids = {id(item) for item in applied}
     for item in items:
         item.outcome = "applied" if id(item) in applied_ids else "duplicate"

@@ -13,6 +13,8 @@ from shared.events.envelope import CloudEvent, EnvelopeError, from_kafka
 ENVELOPE, UNSTORABLE, UNKNOWN_TYPE, SCHEMA, UNKNOWN_TENANT, PROJECTOR, READ_MODEL = (
     "envelope", "unstorable", "unknown_type", "schema", "unknown_tenant", "projector", "read_model")
 
+# Event ids are UUIDs; a very long one could not even be indexed in processed_events.
+MAX_ID_LENGTH = 200
 # PostgreSQL text holds neither NUL nor a lone UTF-16 surrogate.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # In JSON text such characters can only appear escaped: look deeper only when an escape is there.
@@ -74,6 +76,8 @@ def prepare(record, *, catalogue: EventCatalogue, projectors: Mapping[str, Proje
     except Exception as exc:  # noqa: BLE001 - whatever a record holds, the consumer goes on
         return item.poison(ENVELOPE, f"{type(exc).__name__}: {exc}")
     item.event = event
+    if len(event.id) > MAX_ID_LENGTH:
+        return item.poison(ENVELOPE, f"EnvelopeError: ce_id is longer than {MAX_ID_LENGTH} characters")
     problem = unstorable(event, record.value)
     if problem:
         return item.poison(UNSTORABLE, f"Unstorable: {problem}")

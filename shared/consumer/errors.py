@@ -14,8 +14,16 @@ class Rejected(Exception):
         self.kind = kind
 
 
-# A database that cannot serve now: the event is not at fault, it is retried.
-UNAVAILABLE = (DatabaseUnavailable, psycopg.OperationalError, psycopg.InterfaceError)
+def is_unavailable(exc: BaseException) -> bool:
+    """True if the database cannot serve now (the event is not at fault and is retried).
+
+    Connection, resource and concurrency failures are PostgreSQL's
+    OperationalError, but so is "program limit exceeded" (class 54, e.g. an
+    index entry too long): that one is the event's data, never an outage.
+    """
+    if isinstance(exc, psycopg.errors.ProgramLimitExceeded):
+        return False
+    return isinstance(exc, (DatabaseUnavailable, psycopg.OperationalError, psycopg.InterfaceError))
 
 
 class TargetDown(Exception):

@@ -1,6 +1,7 @@
 """R4: poison records of every kind go to the dead-letter topic with the reason; the good ones around them are
 applied and the consumer goes on (real PostgreSQL and Kafka, the reporting consumer's regional route)."""
 import json
+import os
 import uuid
 from dataclasses import replace
 
@@ -9,7 +10,7 @@ from shared.events.topics import deadletter_topic
 
 from services.reporting.projector import PROJECTORS
 from tests.integration.conftest import read_topic
-from tests.integration.test_consumer import (dead_letters, facts, poll_records, processed, registered,
+from tests.integration.test_consumer import (dead_letters, facts, poll_records, poll_until, processed, registered,
                                              reporting_runner, send)
 
 
@@ -84,3 +85,17 @@ def _surrogate_record(event):
     """A record whose JSON holds a lone surrogate, escaped as \\ud800 (valid JSON, not storable text)."""
     key, _, headers = to_kafka(replace(event, data={}))
     return key, json.dumps(event.data).encode("ascii"), headers
+
+
+def test_an_id_too_long_for_the_dedupe_index_is_poison_not_a_database_outage(tenants, settings, topic_prefix):
+    # PostgreSQL refuses an index entry this long with ProgramLimitExceeded, an OperationalError:
+    # taken for "database down", it held every partition of the regional database forever.
+    a = tenants.slugs()[0]
+    before, after = registered(a), registered(a)
+    long_id = _with_header(registered(a), "ce_id", os.urandom(10_000).hex().encode())
+    send(settings, [before, long_id, after])
+    runner = reporting_runner(tenants, settings, projectors=PROJECTORS)
+    assert poll_until(runner, lambda: facts(tenants, a) == [("comune", 2)], timeout=30)
+    runner.close()
+    assert runner.database_problem() is None
+    assert list(dead_letters(settings, expect=1)) == ["envelope"]

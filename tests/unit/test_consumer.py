@@ -204,3 +204,15 @@ def test_run_closes_the_clients_whatever_stops_it():
     with pytest.raises(RuntimeError):
         runner.run()
     assert consumer.closed and producer.closed
+
+
+def test_program_limits_are_the_events_fault_and_connection_failures_an_outage():
+    import psycopg
+
+    from shared.consumer.errors import is_unavailable
+    from shared.db.pools import DatabaseUnavailable
+    assert is_unavailable(psycopg.OperationalError("connection refused"))
+    assert is_unavailable(DatabaseUnavailable("circuit open"))
+    assert is_unavailable(psycopg.errors.AdminShutdown("terminating connection"))
+    assert not is_unavailable(psycopg.errors.ProgramLimitExceeded("index row size exceeds maximum"))
+    assert not is_unavailable(psycopg.DataError("value out of range"))
