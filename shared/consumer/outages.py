@@ -48,9 +48,18 @@ class Outages:
         return len(self._by_url)
 
 
+# A record read back from the retry topic while its database is still down waits
+# this many bounds before it is parked again: re-parking a large backlog every
+# bound would keep the consumer busy copying it round and round.
+REPARK_FACTOR = 10
+
+
 def park_at(outage: Outage, *, parked_at: float | None, bound: float | None) -> float:
-    """When a blocked record stops waiting and is parked: `bound` after the outage began (or after it was
-    last parked, for a record read back from the retry topic); never if `bound` is None."""
+    """When a blocked record stops waiting and is parked: `bound` after the outage began, and for a record
+    read back from the retry topic not before REPARK_FACTOR bounds after it was parked; never if `bound` is None."""
     if bound is None:
         return float("inf")
-    return max(outage.since, parked_at or 0.0) + bound
+    first = outage.since + bound
+    if parked_at is None:
+        return first
+    return max(first, parked_at + REPARK_FACTOR * bound)

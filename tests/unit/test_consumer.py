@@ -115,11 +115,11 @@ def test_back_off_doubles_to_its_cap_and_a_recovery_forgets_it():
     assert outages.get("db") is None and outages.due("db", 0.0)
 
 
-def test_records_are_parked_a_bound_after_the_outage_began_or_after_their_last_parking():
+def test_records_are_parked_a_bound_after_the_outage_began_and_parked_again_ten_bounds_later():
     outages = Outages()
     outage = outages.failed("db", "down", now=1000.0)
     assert park_at(outage, parked_at=None, bound=30.0) == 1030.0
-    assert park_at(outage, parked_at=1100.0, bound=30.0) == 1130.0  # read back from the retry topic
+    assert park_at(outage, parked_at=1100.0, bound=30.0) == 1400.0  # read back from the retry topic: 10 bounds
     assert park_at(outage, parked_at=None, bound=None) == float("inf")  # a regional database never parks
 
 
