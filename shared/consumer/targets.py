@@ -97,14 +97,19 @@ class Targets:
     def check(self, urls: list[str], now: float) -> None:
         """Probe databases that must be watched even when no event needs them (a regional database)."""
         for url in urls:
-            if self.outages.due(url, now):
-                try:
-                    probe(url)
-                except Exception as exc:  # noqa: BLE001
-                    self.down(url, describe(exc), now)
+            if not self.outages.due(url, now):
+                continue
+            try:
+                if url in self._known_good:
+                    with self.pools.connection(url) as conn:  # a pooled connection: no new one every 15 s
+                        conn.execute("SELECT 1")
                 else:
-                    self.up(url)
-                    self.purge_if_due(url, now)
+                    probe(url)
+            except Exception as exc:  # noqa: BLE001 - any failure means "not now"
+                self.down(url, describe(exc), now)
+            else:
+                self.up(url)
+                self.purge_if_due(url, now)
 
     def purge_if_due(self, url: str, now: float) -> None:
         """Purge the group's processed_events rows older than the dedupe window, at most hourly per target."""
