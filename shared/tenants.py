@@ -57,6 +57,7 @@ class Catalogue:
         self._by_slug = {t.slug: t for t in tenants}
         self.default_server = default_server
         self.regional_databases = regional_databases or {}
+        self._urls: dict[tuple[str, str], str] = {}
 
     def __iter__(self):
         return iter(self._by_slug.values())
@@ -75,8 +76,12 @@ class Catalogue:
         return tenant.databases.get(service) or self.default_server
 
     def url_for(self, tenant: Tenant, service: str) -> str:
-        """Connection URL of the (service, tenant) database."""
-        return database_url(self.server_for(tenant, service), tenant.database_name(service))
+        """Connection URL of the (service, tenant) database (built once: every request asks)."""
+        url = self._urls.get((tenant.slug, service))
+        if url is None:
+            url = database_url(self.server_for(tenant, service), tenant.database_name(service))
+            self._urls[(tenant.slug, service)] = url
+        return url
 
     def regional_url(self, service: str) -> str:
         """Connection URL of a regional service's single database (named `service` by default)."""

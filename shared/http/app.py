@@ -11,6 +11,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from shared.config import Settings
+from shared.db.errors import DatabaseUnavailable
 from shared.http.metrics import instrument, metrics_response
 from shared.http.platform import Platform
 from shared.http.problems import Problem, from_http_exception, problem_response
@@ -89,6 +90,25 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
         access_log.info("request", extra={"method": request.method, "path": request.path,
                                           "status": response.status_code})
         return response
+
+    @app.errorhandler(DatabaseUnavailable)
+    def _database_unavailable(error):
+        # Known at once (server down, pool exhausted): "retry later", never a 500 after a long wait.
+        log.warning("database unavailable", extra={"error": str(error)})
+        return problem_response(503, "Service Unavailable",
+                                "The database cannot serve this request now; retry shortly.",
+                                slug="database-unavailable", headers={"Retry-After": str(error.retry_after)})
+
+    @app.errorhandler(psycopg.OperationalError)
+    def _database_failed(error):
+        # A connection lost mid-request, a statement timeout, a lock or serialisation failure:
+        # nothing was committed, and the same request may succeed when retried.
+        timed_out = isinstance(error, psycopg.errors.QueryCanceled)
+        log.warning("database error", extra={"error": type(error).__name__})
+        detail = ("The database took too long to answer; retry shortly." if timed_out
+                  else "The database cannot serve this request now; retry shortly.")
+        return problem_response(503, "Service Unavailable", detail, slug="database-unavailable",
+                                headers={"Retry-After": "2"})
 
     @app.errorhandler(Exception)
     def _unexpected(error):

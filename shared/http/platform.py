@@ -10,7 +10,7 @@ import psycopg
 from shared.config import Settings
 from shared.db.pools import PoolRegistry
 from shared.http.auth import TokenVerifier
-from shared.outbox.wake import wake_relay
+from shared.outbox.wake import RelayWaker
 from shared.regions import Regions, load_regions
 from shared.tenants import Catalogue, Tenant, load_catalogue
 
@@ -23,6 +23,7 @@ class Platform:
     pools: PoolRegistry
     verifier: TokenVerifier
     regions: Regions
+    waker: RelayWaker
 
     @classmethod
     def from_settings(cls, service: str, settings: Settings) -> "Platform":
@@ -32,10 +33,13 @@ class Platform:
             catalogue=load_catalogue(settings.tenants_file, settings.database_url),
             pools=PoolRegistry(max_per_pool=settings.pool_max_per_tenant,
                                max_pools=settings.pool_max_tenants,
-                               idle_seconds=settings.pool_idle_seconds),
+                               idle_seconds=settings.pool_idle_seconds,
+                               timeout=settings.pool_timeout_seconds,
+                               statement_timeout_ms=settings.statement_timeout_ms),
             verifier=TokenVerifier(dev_key=settings.jwt_dev_key, jwks_url=settings.jwt_jwks_url,
                                    issuer=settings.jwt_issuer, audience=settings.jwt_audience),
             regions=load_regions(settings.regions_file),
+            waker=RelayWaker(service),
         )
 
     @contextmanager
@@ -46,11 +50,10 @@ class Platform:
 
     @contextmanager
     def write(self, tenant: Tenant) -> Iterator[psycopg.Connection]:
-        """One transaction on the tenant's database; after it commits, wake the relay."""
+        """One transaction on the tenant's database; after it commits, wake the relay (in the background)."""
         with self.pools.connection(self.catalogue.url_for(tenant, self.service)) as conn:
             yield conn
-        wake_relay(self.pools, server_url=self.catalogue.server_for(tenant, self.service),
-                   service=self.service, tenant=tenant.slug)
+        self.waker.wake(server_url=self.catalogue.server_for(tenant, self.service), tenant=tenant.slug)
 
     @contextmanager
     def regional(self) -> Iterator[psycopg.Connection]:

@@ -1,9 +1,14 @@
 import multiprocessing
+import threading
 import time
 
+import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
 
-from shared.db.pools import PoolRegistry, PoolsExhausted
+from shared.db.pools import DatabaseUnavailable, PoolRegistry, PoolsExhausted
 
 
 def _urls(tenants, service="registry"):
@@ -73,5 +78,143 @@ def test_a_forked_worker_opens_its_own_connections(tenants):
         assert child_backend != parent_backend
         with pools.connection(url) as conn:  # the parent's pool still works
             assert conn.execute("SELECT pg_backend_pid()").fetchone()[0] == parent_backend
+    finally:
+        pools.close()
+
+
+def test_concurrent_first_requests_never_meet_a_closed_pool(tenants):
+    # Regression: the pool was registered under the lock but opened after it, so a second
+    # thread could check out of a pool that was not open yet (PoolClosed, a 500).
+    url = _urls(tenants)[0]
+    for _ in range(20):
+        pools = PoolRegistry(max_per_pool=4, max_pools=4, idle_seconds=60)
+        errors, barrier = [], threading.Barrier(8)
+
+        def first_use():
+            barrier.wait()
+            try:
+                with pools.connection(url) as conn:
+                    conn.execute("SELECT 1")
+            except Exception as exc:  # noqa: BLE001 - any error is the defect
+                errors.append(exc)
+
+        threads = [threading.Thread(target=first_use) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        pools.close()
+        assert errors == []
+
+
+def test_no_health_query_on_a_busy_pool(tenants, monkeypatch):
+    # Regression: every checkout ran psycopg_pool's check_connection (a round trip per checkout).
+    checks = []
+    original = ConnectionPool.check_connection
+    monkeypatch.setattr(ConnectionPool, "check_connection",
+                        staticmethod(lambda conn: (checks.append(conn), original(conn))))
+    url = _urls(tenants)[0]
+    pools = PoolRegistry(max_per_pool=1, max_pools=2, idle_seconds=60, check_idle_seconds=60)
+    try:
+        for _ in range(20):
+            with pools.connection(url) as conn:
+                conn.execute("SELECT 1")
+        assert len(checks) <= 1  # at most the first hand-out of a never-used connection
+    finally:
+        pools.close()
+
+
+def test_a_connection_idle_for_long_is_checked_before_use(tenants, monkeypatch):
+    checks = []
+    original = ConnectionPool.check_connection
+    monkeypatch.setattr(ConnectionPool, "check_connection",
+                        staticmethod(lambda conn: (checks.append(conn), original(conn))))
+    url = _urls(tenants)[0]
+    pools = PoolRegistry(max_per_pool=1, max_pools=2, idle_seconds=60, check_idle_seconds=0.05)
+    try:
+        with pools.connection(url) as conn:
+            conn.execute("SELECT 1")
+        before = len(checks)
+        time.sleep(0.1)  # idle longer than check_idle_seconds
+        with pools.connection(url) as conn:
+            conn.execute("SELECT 1")
+        assert len(checks) == before + 1
+    finally:
+        pools.close()
+
+
+def test_an_unreachable_server_answers_at_once_and_recovers(tenants):
+    # Port 1 refuses connections: the pool's attempt fails, the breaker opens, and the
+    # request gets DatabaseUnavailable instead of waiting the whole pool timeout.
+    dead = "postgresql://pdz@127.0.0.1:1/registry__nowhere"
+    pools = PoolRegistry(max_per_pool=1, max_pools=4, idle_seconds=60, timeout=30, probe_seconds=0.2)
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            with pools.connection(dead):
+                pass
+        assert any(key.startswith("server:127.0.0.1:1") for key in pools.breaker.open_entries())
+        with pytest.raises(DatabaseUnavailable):  # the breaker answers without trying
+            with pools.connection(dead):
+                pass
+        with pools.connection(_urls(tenants)[0]) as conn:  # another server is not held back
+            conn.execute("SELECT 1")
+    finally:
+        pools.close()
+
+
+def _set_connections(url: str, allowed: bool) -> None:
+    dbname = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}").format(
+            sql.Identifier(dbname), sql.SQL("true" if allowed else "false")))
+        if not allowed:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,))
+
+
+def test_a_database_that_refuses_is_held_back_alone_and_recovers_by_itself(tenants):
+    a, b = _urls(tenants)
+    pools = PoolRegistry(max_per_pool=2, max_pools=4, idle_seconds=60, timeout=30, probe_seconds=0.2)
+    try:
+        for url in (a, b):
+            with pools.connection(url) as conn:
+                conn.execute("SELECT 1")
+        _set_connections(a, False)
+        try:
+            # Its idle connection was terminated: the first use fails and opens the breaker.
+            with pytest.raises((DatabaseUnavailable, psycopg.OperationalError)):
+                with pools.connection(a) as conn:
+                    conn.execute("SELECT 1")
+            deadline = time.monotonic() + 20
+            # A terminated connection looks like a server going down; the probe finds the server
+            # answering and narrows the hold to the one database.
+            while [key.split(":", 1)[0] for key in pools.breaker.open_entries()] != ["db"]:
+                assert time.monotonic() < deadline, pools.breaker.open_entries()
+                time.sleep(0.05)
+            with pytest.raises(DatabaseUnavailable):
+                with pools.connection(a):
+                    pass
+            with pools.connection(b) as conn:  # the other tenant's database is served meanwhile
+                conn.execute("SELECT 1")
+        finally:
+            _set_connections(a, True)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with pools.connection(a) as conn:
+                    assert conn.execute("SELECT 1").fetchone() == (1,)
+                break
+            except DatabaseUnavailable:
+                assert time.monotonic() < deadline, "the pool did not recover by itself"
+                time.sleep(0.05)
+    finally:
+        pools.close()
+
+
+def test_a_statement_past_the_timeout_is_cancelled(tenants):
+    pools = PoolRegistry(max_per_pool=1, max_pools=2, statement_timeout_ms=200)
+    try:
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            with pools.connection(_urls(tenants)[0]) as conn:
+                conn.execute("SELECT pg_sleep(5)")
     finally:
         pools.close()
