@@ -130,12 +130,12 @@ def _hold_outage(suite: Suite, names, seconds: float, during: list) -> dict:
         time.sleep(min(2.0, max(0.0, end - time.monotonic())))
 
 
-def _backlog_drained(suite: Suite, ids: set, *, since: float, timeout: float) -> tuple:
-    """(seconds until the outbox was first empty, seconds until reporting counted `ids`), None if never."""
+def _backlog_drained(suite: Suite, ids: set, marks: dict, *, since: float, timeout: float) -> tuple:
+    """(seconds until the outbox rows up to `marks` were published, until reporting counted `ids`), None: never."""
     deadline = time.monotonic() + timeout
     published = None
     while True:
-        if published is None and suite.unpublished() == 0:
+        if published is None and suite.unpublished(marks) == 0:
             published = time.monotonic() - since
         if ids <= suite.counted_ids():
             return published, time.monotonic() - since
@@ -168,7 +168,8 @@ def kafka_scenario(*, settings: Settings, folder: Path, writes: int, clients: in
         stack.start("kafka")
         up = time.monotonic()
         backlog = {a.id for a in list(w.attempts) if a.status == 201}
-        published, drained = _backlog_drained(suite, backlog, since=up, timeout=drain_timeout)
+        published, drained = _backlog_drained(suite, backlog, suite.outbox_marks(), since=up,
+                                              timeout=drain_timeout)
         attempts = w.join()
         rec = reconcile(suite, attempts, since=up, timeout=drain_timeout)
         after = _wait_ready(suite, OPS, 60)
@@ -177,7 +178,8 @@ def kafka_scenario(*, settings: Settings, folder: Path, writes: int, clients: in
             "writes during the outage": sum(1 for a in attempts if down <= a.started <= up),
             "Kafka down for (s)": round(up - down, 1),
             "backlog at Kafka's return (201s)": len(backlog),
-            "outbox first empty after Kafka's return (s)": "never" if published is None else round(published, 2),
+            "backlog published by the relay after Kafka's return (s)": (
+                "never" if published is None else round(published, 2)),
             "backlog drained after Kafka's return (s)": "not drained" if drained is None else round(drained, 2),
             "max response time during the outage (s)": _max_elapsed(attempts, down, up),
             **{f"/readyz {n} at the end of the outage": _describe(p) for n, p in last.items()},
@@ -286,6 +288,8 @@ def main(argv=None) -> int:
     parser.add_argument("--r2", action="store_true", help="Kafka stopped during the writes")
     parser.add_argument("--r3", action="store_true", help="PostgreSQL stopped during the writes")
     parser.add_argument("--r4", action="store_true", help="poison events between good ones")
+    parser.add_argument("--kill", default="registry-api,registry-relay,reporting-consumer",
+                        help="R1: the processes to kill, one scenario each (comma-separated)")
     parser.add_argument("--writes", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--kafka-outage", type=float, default=60)
@@ -304,7 +308,7 @@ def main(argv=None) -> int:
     for choice in chosen:
         if choice == "r1":
             runs += [(f"R1 SIGKILL {t}", lambda t=t: kill_scenario(t, **common))
-                     for t in ("registry-api", "registry-relay", "reporting-consumer")]
+                     for t in args.kill.split(",")]
         elif choice == "r2":
             runs.append(("R2", lambda: kafka_scenario(**common, outage=args.kafka_outage,
                                                       drain_bound=args.drain_bound)))

@@ -181,13 +181,23 @@ class Suite:
                 rows.update({str(i): n for i, n in conn.execute("SELECT id, name FROM stakeholders")})
         return rows
 
-    def unpublished(self) -> int:
-        """Outbox rows the relay has not published yet, over the scenario's tenants."""
+    def outbox_marks(self) -> dict[str, int]:
+        """The last outbox row of each tenant now (to ask later whether the rows up to it are published)."""
+        marks = {}
+        for slug in self.slugs:
+            url = self.catalogue.url_for(self.catalogue.get(slug), "registry")
+            with psycopg.connect(url, connect_timeout=5) as conn:
+                marks[slug] = conn.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()[0]
+        return marks
+
+    def unpublished(self, upto: dict[str, int]) -> int:
+        """Outbox rows up to the marks that the relay has not published yet."""
         total = 0
         for slug in self.slugs:
             url = self.catalogue.url_for(self.catalogue.get(slug), "registry")
             with psycopg.connect(url, connect_timeout=5) as conn:
-                total += conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]
+                total += conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL AND id <= %s",
+                                      (upto[slug],)).fetchone()[0]
         return total
 
     def counted_ids(self) -> set[str]:
