@@ -78,6 +78,7 @@ class ConsumerRunner:
         self.last_progress = clock()
         self.lag = 0
         self._in_flight: Batch | None = None
+        self._uncommitted: dict = {}  # offsets sent with commit_async and not yet acknowledged
         self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-db")
         self._probed = 0.0
         metrics.LAST_PROGRESS.labels(name).set(self.last_progress)
@@ -186,30 +187,43 @@ class ConsumerRunner:
                 future.get(timeout=30)
 
     def _commit(self, batch: Batch, first_blocked: dict, following: Batch | None) -> None:
-        offsets, progressed = {}, False
+        offsets = {}
         for tp, items in batch.by_partition.items():
             index = first_blocked.get(tp)
             if index is None:
                 offsets[tp] = OffsetAndMetadata(items[-1].record.offset + 1, "", -1)
-                progressed = True
                 continue
             if index > 0:
                 offsets[tp] = OffsetAndMetadata(items[index].record.offset, "", -1)
-                progressed = True
             blocked = items[index]
             if self._rewind(tp, blocked.record.offset, following):
                 self.consumer.pause(tp)
                 self.blocked[tp] = (blocked.record.offset, blocked.target, self.targets.resume_at(blocked))
-        try:
-            if offsets:
-                self.consumer.commit(offsets, timeout_ms=10_000)  # after the databases committed, never before
-        except KafkaError as exc:
+        if offsets:
+            # After the databases committed, never before. Asynchronous: the next batch is applied
+            # meanwhile; a failed commit is covered by the next one (offsets are absolute), and
+            # close() commits the latest offsets synchronously.
+            self._uncommitted.update(offsets)
+            self.consumer.commit_async(offsets, callback=self._committed)
+
+    def _committed(self, offsets: dict, response) -> None:
+        if isinstance(response, Exception):
             # A rebalance or Kafka away: the records are read again (by whoever owns them) and deduped.
-            log.warning("offset commit failed", extra={"consumer": self.name, "error": describe(exc)})
+            log.warning("offset commit failed", extra={"consumer": self.name, "error": describe(response)})
             return
-        if progressed:
-            self.last_progress = self.clock()
-            metrics.LAST_PROGRESS.labels(self.name).set(self.last_progress)
+        for tp, offset in offsets.items():
+            if self._uncommitted.get(tp) == offset:
+                del self._uncommitted[tp]
+        self.last_progress = self.clock()
+        metrics.LAST_PROGRESS.labels(self.name).set(self.last_progress)
+
+    def _commit_pending(self) -> None:
+        """Commit synchronously what was only sent asynchronously (on close)."""
+        assigned = self.consumer.assignment()
+        pending = {tp: offset for tp, offset in self._uncommitted.items() if tp in assigned}
+        if pending:
+            self.consumer.commit(pending, timeout_ms=10_000)
+            self._uncommitted.clear()
 
     def _resume_due(self, now: float) -> None:
         if not self.blocked:
@@ -289,7 +303,7 @@ class ConsumerRunner:
     def close(self) -> None:
         """Settle the batch being applied, then close the clients (each step runs whatever the others did)."""
         for step in (lambda: self._settle(None), lambda: self._database.shutdown(wait=True),
-                     lambda: self.consumer.close(autocommit=False), lambda: self.producer.flush(timeout=10),
+                     self._commit_pending, lambda: self.consumer.close(autocommit=False), lambda: self.producer.flush(timeout=10),
                      lambda: self.producer.close(timeout=10)):
             try:
                 step()
