@@ -77,8 +77,10 @@ def run_consumer(*, service: str, name: str, topics: list[str], projectors, regi
     catalogue = load_catalogue(settings.tenants_file, settings.database_url)
     route = RegionalRoute(catalogue, service) if regional else TenantRoute(catalogue, service)
     subscribed = list(topics) + ([retry_topic()] if route.parks else [])
+    # One connection per target database (batches are applied one database at a time); a
+    # statement stuck on a lock gives up long before /livez would restart the process.
     pools = PoolRegistry(max_per_pool=1, max_pools=settings.pool_max_tenants,
-                         idle_seconds=settings.pool_idle_seconds, timeout=5.0)
+                         idle_seconds=settings.pool_idle_seconds, timeout=5.0, statement_timeout_ms=60_000)
     runner = ConsumerRunner(
         name=name,
         consumer=manual_commit_consumer(settings.kafka_bootstrap, group_id=name, topics=subscribed,
