@@ -15,7 +15,8 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from bench.faults_suite import Outcome, Suite, topic_prefix
+from bench.faults_suite import Suite, topic_prefix
+from bench.faults_writes import Outcome
 from shared.config import Settings
 from shared.events.envelope import new_event, to_kafka
 

@@ -37,7 +37,9 @@ def test_r2_kafka_down_the_apis_answer_201_and_the_backlog_drains(settings, tmp_
 
 
 def test_r3_postgres_down_the_apis_answer_503_and_recover(settings, tmp_path):
-    _check(postgres_scenario(settings=settings, folder=tmp_path, writes=WRITES, clients=CLIENTS, outage=10))
+    # 20 s: longer than the consumer's idle database probe (15 s), so its /readyz has had
+    # one chance to see the outage whatever the phase; a 10 s outage passes or not by luck.
+    _check(postgres_scenario(settings=settings, folder=tmp_path, writes=WRITES, clients=CLIENTS, outage=20))
 
 
 def test_r4_poison_events_are_dead_lettered_and_the_consumer_goes_on(settings, tmp_path):
