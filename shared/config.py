@@ -69,7 +69,8 @@ class Settings:
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     pool_max_per_tenant: int = 4
-    pool_max_tenants: int = 50
+    pool_max_tenants: int = 1000
+    pool_max_connections: int = 1000
     pool_idle_seconds: float = 300.0
     pool_timeout_seconds: float = 3.0
     statement_timeout_ms: int = 5000
@@ -97,7 +98,8 @@ class Settings:
             jwt_issuer=env.get("PDZ_JWT_ISSUER") or None,
             jwt_audience=env.get("PDZ_JWT_AUDIENCE") or None,
             pool_max_per_tenant=_int("PDZ_POOL_MAX_PER_TENANT", 4),
-            pool_max_tenants=_int("PDZ_POOL_MAX_TENANTS", 50),
+            pool_max_tenants=_int("PDZ_POOL_MAX_TENANTS", 1000),
+            pool_max_connections=_int("PDZ_POOL_MAX_CONNECTIONS", 1000),
             pool_idle_seconds=_float("PDZ_POOL_IDLE_SECONDS", 300.0),
             pool_timeout_seconds=_float("PDZ_POOL_TIMEOUT_SECONDS", 3.0),
             statement_timeout_ms=_int("PDZ_STATEMENT_TIMEOUT_MS", 5000),

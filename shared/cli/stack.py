@@ -192,7 +192,7 @@ def pg_up(state: dict) -> None:
     say(f"PostgreSQL: starting on 127.0.0.1:{local_pg_port()} (log {root / 'postgresql.log'})")
     # Loopback TCP only, no Unix socket (paths can be too long); local speed over durability.
     options = (f"-p {local_pg_port()} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-               "-c max_connections=400 -c fsync=off -c full_page_writes=off -c synchronous_commit=off")
+               "-c max_connections=2500 -c fsync=off -c full_page_writes=off -c synchronous_commit=off")
     subprocess.run(_as_user(user, [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "postgresql.log"),
                                    "-o", options, "-w", "-t", "60", "start"]),
                    check=True, stdout=subprocess.DEVNULL, cwd=root)

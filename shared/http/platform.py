@@ -33,6 +33,7 @@ class Platform:
             catalogue=load_catalogue(settings.tenants_file, settings.database_url),
             pools=PoolRegistry(max_per_pool=settings.pool_max_per_tenant,
                                max_pools=settings.pool_max_tenants,
+                               max_connections=settings.pool_max_connections,
                                idle_seconds=settings.pool_idle_seconds,
                                timeout=settings.pool_timeout_seconds,
                                statement_timeout_ms=settings.statement_timeout_ms),

@@ -6,7 +6,6 @@ import psycopg
 import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool
 
 from shared.db.pools import DatabaseUnavailable, PoolRegistry, PoolsExhausted
 
@@ -107,38 +106,82 @@ def test_concurrent_first_requests_never_meet_a_closed_pool(tenants):
         assert errors == []
 
 
+def _count_health_checks(monkeypatch) -> list:
+    """Record the statements a checkout runs by itself (the health check is an empty query)."""
+    checks = []
+    original = psycopg.Connection.execute
+
+    def spy(self, query, *args, **kwargs):
+        if query == "":
+            checks.append(self)
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", spy)
+    return checks
+
+
 def test_no_health_query_on_a_busy_pool(tenants, monkeypatch):
     # Regression: every checkout ran psycopg_pool's check_connection (a round trip per checkout).
-    checks = []
-    original = ConnectionPool.check_connection
-    monkeypatch.setattr(ConnectionPool, "check_connection",
-                        staticmethod(lambda conn: (checks.append(conn), original(conn))))
     url = _urls(tenants)[0]
     pools = PoolRegistry(max_per_pool=1, max_pools=2, idle_seconds=60, check_idle_seconds=60)
     try:
+        with pools.connection(url) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        checks = _count_health_checks(monkeypatch)
         for _ in range(20):
             with pools.connection(url) as conn:
-                conn.execute("SELECT 1")
-        assert len(checks) <= 1  # at most the first hand-out of a never-used connection
+                assert conn.execute("SELECT pg_backend_pid()").fetchone()[0] == backend
+        assert checks == []
     finally:
         pools.close()
 
 
 def test_a_connection_idle_for_long_is_checked_before_use(tenants, monkeypatch):
-    checks = []
-    original = ConnectionPool.check_connection
-    monkeypatch.setattr(ConnectionPool, "check_connection",
-                        staticmethod(lambda conn: (checks.append(conn), original(conn))))
     url = _urls(tenants)[0]
     pools = PoolRegistry(max_per_pool=1, max_pools=2, idle_seconds=60, check_idle_seconds=0.05)
     try:
         with pools.connection(url) as conn:
             conn.execute("SELECT 1")
-        before = len(checks)
+        checks = _count_health_checks(monkeypatch)
         time.sleep(0.1)  # idle longer than check_idle_seconds
         with pools.connection(url) as conn:
             conn.execute("SELECT 1")
-        assert len(checks) == before + 1
+        assert len(checks) == 1
+    finally:
+        pools.close()
+
+
+def test_a_connection_cut_while_idle_is_replaced_not_handed_out(tenants):
+    url = _urls(tenants)[0]
+    pools = PoolRegistry(max_per_pool=1, max_pools=2, idle_seconds=60, check_idle_seconds=0.05)
+    try:
+        with pools.connection(url) as conn:
+            first = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        time.sleep(0.1)  # idle longer than check_idle_seconds
+        with pools.connection(url) as conn:
+            assert conn.execute("SELECT pg_backend_pid()").fetchone()[0] != first
+    finally:
+        pools.close()
+
+
+def test_many_databases_cost_no_thread_each(catalogue_factory):
+    # Regression: a psycopg_pool per database ran two threads each (hundreds per process).
+    from shared.cli.provision import provision
+    from tests.conftest import random_slug
+    catalogue = catalogue_factory([random_slug("m") for _ in range(6)])
+    provision(catalogue, report=lambda *_: None)
+    pools = PoolRegistry(max_per_pool=2, max_pools=100, idle_seconds=60)
+    before = threading.active_count()
+    try:
+        for tenant in catalogue:
+            for service in ("registry", "consultation", "budget"):
+                with pools.connection(catalogue.url_for(tenant, service)) as conn:
+                    conn.execute("SELECT 1")
+        assert pools.open_count() == 18
+        assert pools.connection_count() == 18
+        assert threading.active_count() == before
     finally:
         pools.close()
 
@@ -216,5 +259,34 @@ def test_a_statement_past_the_timeout_is_cancelled(tenants):
         with pytest.raises(psycopg.errors.QueryCanceled):
             with pools.connection(_urls(tenants)[0]) as conn:
                 conn.execute("SELECT pg_sleep(5)")
+    finally:
+        pools.close()
+
+
+def test_the_process_never_holds_more_than_max_connections(catalogue_factory):
+    from shared.cli.provision import provision
+    from tests.conftest import random_slug
+    catalogue = catalogue_factory([random_slug("c") for _ in range(3)])
+    provision(catalogue, report=lambda *_: None)
+    urls = [catalogue.url_for(t, s) for t in catalogue for s in ("registry", "consultation", "budget")]
+    pools = PoolRegistry(max_per_pool=2, max_pools=100, idle_seconds=60, max_connections=4)
+    try:
+        for url in urls * 2:
+            with pools.connection(url) as conn:
+                conn.execute("SELECT 1")
+            assert pools.connection_count() <= 4
+        # The least recently used idle connections made room: the last four databases are warm.
+        assert pools.connection_count() == 4
+        with pools.connection(urls[-1]) as a, pools.connection(urls[-2]) as b:
+            a.execute("SELECT 1")
+            b.execute("SELECT 1")
+            with pools.connection(urls[-3]) as c, pools.connection(urls[-4]) as d:
+                c.execute("SELECT 1")
+                d.execute("SELECT 1")
+                # Every connection of the process is in use: a fifth waits, then gets "retry later".
+                pools.timeout = 0.3
+                with pytest.raises(DatabaseUnavailable):
+                    with pools.connection(urls[0]):
+                        pass
     finally:
         pools.close()
