@@ -40,9 +40,8 @@ def manual_commit_consumer(bootstrap: str, *, group_id: str, topics: list[str],
         # a poll), far within max.poll.interval.
         max_poll_records=max_poll_records,
         max_poll_interval_ms=300_000,
-        # A backlog is fetched in large responses (4 MiB per partition, 64 MiB per fetch).
-        max_partition_fetch_bytes=4 * 1024 * 1024,
-        fetch_max_bytes=64 * 1024 * 1024,
+        # Fetch sizes stay at kafka-python's defaults (1 MiB per partition): 4 MiB made no
+        # measurable difference on a backlog and would buffer up to 144 MiB over 36 partitions.
         # Calls that wait on a broker (commit, offsets) give up well before /livez would.
         request_timeout_ms=30_000,
         session_timeout_ms=10_000,
