@@ -58,7 +58,8 @@ def kill_scenario(target: str, *, settings: Settings, folder: Path, writes: int,
             f"{sum(1 for a in attempts if a.started >= restarted)}")
         outcome.figures["max response time (s)"] = max_elapsed(attempts, 0, float("inf"))
         common_expectations(outcome, rec)
-        outcome.expect(suite.alive(target), f"{target} died again after its restart:\n{suite.log_tail(target)}")
+        for name in PROCESSES:
+            outcome.expect(suite.alive(name), f"{name} died:\n{suite.log_tail(name)}")
     finally:
         suite.stop_all()
         suite.drop_databases()
