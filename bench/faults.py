@@ -57,6 +57,7 @@ def kill_scenario(target: str, *, settings: Settings, folder: Path, writes: int,
             f"{sum(1 for a in attempts if a.started and a.started + a.elapsed < killed)} / "
             f"{sum(1 for a in attempts if a.started >= restarted)}")
         outcome.figures["max response time (s)"] = max_elapsed(attempts, 0, float("inf"))
+        outcome.figures["events published twice (deduplicated)"] = suite.published_twice()
         common_expectations(outcome, rec)
         for name in PROCESSES:
             outcome.expect(suite.alive(name), f"{name} died:\n{suite.log_tail(name)}")

@@ -194,6 +194,28 @@ class Suite:
                                       (upto[slug],)).fetchone()[0]
         return total
 
+    def published_twice(self) -> int:
+        """Events on the registry topic more than once (same ce_id): redeliveries the consumer must dedupe."""
+        from kafka import KafkaConsumer, TopicPartition
+        from shared.events.topics import service_topic
+        with topic_prefix(self.prefix):
+            topic = service_topic("registry")
+        consumer = KafkaConsumer(bootstrap_servers=self.kafka_bootstrap, enable_auto_commit=False, group_id=None)
+        try:
+            partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or [])]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning(*partitions)
+            ends = consumer.end_offsets(partitions)
+            seen: dict[bytes, int] = {}
+            while any(consumer.position(tp) < ends[tp] for tp in partitions):
+                for batch in consumer.poll(timeout_ms=1000).values():
+                    for record in batch:
+                        event_id = dict(record.headers).get("ce_id", b"")
+                        seen[event_id] = seen.get(event_id, 0) + 1
+        finally:
+            consumer.close()
+        return sum(n - 1 for n in seen.values() if n > 1)
+
     def counted_ids(self) -> set[str]:
         """The stakeholders reporting counts (its read model), over the scenario's tenants."""
         with psycopg.connect(self.catalogue.regional_url("reporting"), connect_timeout=5) as conn:
