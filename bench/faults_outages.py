@@ -183,5 +183,6 @@ def postgres_scenario(*, settings: Settings, folder: Path, writes: int, clients:
     finally:
         if suite is not None:
             suite.stop_all()
+            suite.drop_topics()  # on the shared Kafka
         stack.down()  # the private PostgreSQL goes, and its databases with it
     return outcome
