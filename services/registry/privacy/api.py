@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from shared.http.blueprint import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from shared.http.app import current_platform

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from shared.http.blueprint import Blueprint
 
 from shared.http.app import current_platform
 from shared.http.auth import READERS, WRITERS, requires
