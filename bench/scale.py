@@ -12,11 +12,13 @@ On the local stack, with wrk (`apt-get install wrk`):
 3. with wrk, 16 keep-alive clients: POST then GET ?limit=5 on one Ambito, then
    POST then GET spread at random over all of them (a warm-up before each);
 4. samples pg_stat_activity every 0.5 s: the peak number of connections those
-   processes hold (matched by their client ports), against the documented budget
-   PDZ_POOL_MAX_TENANTS x PDZ_POOL_MAX_PER_TENANT x processes;
+   processes hold (matched by their client ports), against the budget documented in
+   docs/deployment.md: (API workers + relay) x min(PDZ_POOL_MAX_CONNECTIONS, Ambiti)
+   + the consumer's one + a few;
 5. leaves the processes idle, then measures over --idle-seconds the connections
-   opened to the bench databases (delta of sum(pg_stat_database.sessions)) and
-   the relay's CPU (/proc/<pid>/stat).
+   opened to the bench databases (delta of sum(pg_stat_database.sessions): anyone's),
+   the relay's own connections seen in pg_stat_activity every 0.2 s (a lower
+   bound) and the relay's CPU (/proc/<pid>/stat).
 
 Goals (issue 6): spread p99 <= 2x the one-Ambito p99; no 500; connections within the budget;
 the relay's idle sweep does not open hundreds of connections every few seconds.
@@ -135,6 +137,20 @@ def idle_window(conn, suite: Suite, seconds: float) -> dict:
             "relay_cpu_share": (cpu1 - cpu0) / (t1 - t0)}
 
 
+def connection_budget(settings: Settings, *, workers: int, tenants: int) -> tuple[int, str]:
+    """The budget docs/deployment.md documents: each process holds at most one warm connection per
+    database it used lately, capped by PDZ_POOL_MAX_CONNECTIONS; plus a few listeners and probes."""
+    cap = getattr(settings, "pool_max_connections", None) or tenants
+    per_process = min(cap, tenants)
+    few = 5  # the relay's LISTEN connection, readiness probes, one spare
+    budget = (workers + 1) * per_process + 1 + few
+    # What the caps allow at worst: every database at PDZ_POOL_MAX_PER_TENANT, up to the process cap.
+    hard = (workers + 1) * min(cap, tenants * settings.pool_max_per_tenant) + 1 + few
+    return budget, (f"(API workers {workers} + relay 1) x min(PDZ_POOL_MAX_CONNECTIONS {cap}, {tenants} Ambiti)"
+                    f" + consumer 1 + {few} = {budget} (docs/deployment.md); the caps allow at worst "
+                    f"{hard} (x PDZ_POOL_MAX_PER_TENANT {settings.pool_max_per_tenant})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenants", type=int, default=600)
@@ -171,8 +187,7 @@ def main() -> None:
     suite = Suite(folder, catalogue, run)
     names = ("registry-api", "registry-relay", "reporting-consumer")
     workers = int(web_workers())
-    processes = workers + 2  # each API worker, the relay and the consumer hold their own pools
-    budget = settings.pool_max_tenants * settings.pool_max_per_tenant * processes
+    budget, budget_text = connection_budget(settings, workers=workers, tenants=args.tenants)
     sampler = None
     try:
         suite.start(*names)
@@ -219,7 +234,7 @@ def main() -> None:
         print(f"provision of {args.tenants} Ambiti: {seconds:.1f} s ({created} databases created in this run)")
         print(f"peak PostgreSQL connections of the processes: {sampler.peak} "
               f"({', '.join(f'{k} {v}' for k, v in sampler.peak_by_process.items())}); budget "
-              f"{settings.pool_max_tenants} x {settings.pool_max_per_tenant} x {processes} = {budget}; "
+              f"{budget_text}; "
               f"whole server peak {sampler.peak_server} (max_connections {max_connections})")
         print(f"5xx answers: {errors_500}")
         print(f"idle {idle['seconds']:.0f} s: {idle['bench_sessions_per_min']:.0f} connections opened per minute "
