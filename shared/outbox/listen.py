@@ -80,7 +80,8 @@ class ServerListener(threading.Thread):
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=5,
+                                     application_name="pdz-relay-listen") as conn:
                     conn.execute(f"LISTEN {channel(self.service)}")
                     seen = self._inserts(conn)
                     # Queued before `listening` is set: whoever waits for it sees the sweep pending.
