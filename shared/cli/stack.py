@@ -235,7 +235,7 @@ def _kafka_jars() -> Path:
                                "-DincludeScope=runtime"], stdout=out, stderr=subprocess.STDOUT)
     if done.returncode != 0:
         raise StackError(f"Maven could not fetch the Kafka jars; see {log}")
-    marker.write_text(digest)
+    (jars / ".pom-sha1").write_text(digest)
     return jars
 
 
