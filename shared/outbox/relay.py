@@ -54,12 +54,23 @@ class _Sent:
 
 
 @dataclass
+class _Hold:
+    """A tenant database connection and whether it still holds the relay lock."""
+    conn: psycopg.Connection
+    locked: bool = True
+
+
+@dataclass
 class _Claim:
     """One tenant locked for one round."""
     slug: str
-    conn: psycopg.Connection
+    hold: _Hold
     rows: list
     sent: list = field(default_factory=list)
+
+    @property
+    def conn(self) -> psycopg.Connection:
+        return self.hold.conn
 
 
 @dataclass
@@ -117,19 +128,27 @@ class Relay:
     # -- one round ---------------------------------------------------------------------
     @contextmanager
     def _locked(self, url: str):
-        """A pooled connection holding the tenant's relay lock, or None if another relay has it."""
+        """A pooled connection that took the tenant's relay lock in its open transaction, or None.
+
+        The mark transaction normally releases the lock (hold.locked False);
+        whatever went wrong before that, it is released here.
+        """
         with self.pools.connection(url) as conn:
             if not store.lock_for_relay(conn):
+                conn.rollback()
                 yield None
                 return
+            hold = _Hold(conn)
             try:
-                yield conn
+                yield hold
             finally:
-                try:
-                    conn.rollback()
-                    store.unlock_for_relay(conn)
-                except psycopg.Error:
-                    conn.close()  # the session ends and its lock with it; the pool drops a closed connection
+                if hold.locked:
+                    try:
+                        conn.rollback()
+                        store.unlock_for_relay(conn)
+                        conn.commit()
+                    except psycopg.Error:
+                        conn.close()  # the session ends and its lock with it; the pool drops a closed connection
 
     def _round(self, slugs: list[str], *, purge: frozenset = frozenset()) -> dict[str, Outcome]:
         """Send the pending rows of every tenant named, flush once, then mark each tenant."""
@@ -158,16 +177,16 @@ class Relay:
             return None
         metrics.DRAINS.labels(self.service).inc()
         try:
-            conn = stack.enter_context(self._locked(self.catalogue.url_for(tenant, self.service)))
-            if conn is None:
+            hold = stack.enter_context(self._locked(self.catalogue.url_for(tenant, self.service)))
+            if hold is None:
                 outcomes[slug] = Outcome(locked=True)
                 return None
-            rows = store.pending(conn, limit=self.batch_size)
-            conn.commit()
+            rows = store.pending(hold.conn, limit=self.batch_size)
+            hold.conn.commit()  # the lock stays: it is session-level
         except Exception as exc:  # one tenant's database must not stop the others
             outcomes[slug] = self._failed(slug, exc)
             return None
-        return _Claim(slug, conn, rows)
+        return _Claim(slug, hold, rows)
 
     def _look_up_topics(self, topics: set[str]) -> None:
         """Learn the partitions of the round's topics, waiting topic_wait_seconds at most for each.
@@ -287,19 +306,19 @@ class Relay:
                 store.mark_dead_lettered(conn, dead)
             if failure is not None and failure.step == failures.COUNT:
                 store.note_failure(conn, failure.row.row_id, failures.reason(failure.error))
-            conn.commit()
             if purge:
                 store.purge_published(conn, older_than_days=self.keep_published_days)
-                conn.commit()
             done = len(published) + len(dead)
             complete = done == len(claim.rows)
             more = complete and len(claim.rows) >= self.batch_size
             if more:
                 backlog, oldest = store.backlog_and_oldest(conn)
-                conn.commit()
             else:
                 rest = claim.rows[done:]
                 backlog, oldest = len(rest), (rest[0].created_at if rest else None)
+            store.unlock_for_relay(conn)  # one round trip less than a transaction of its own
+            conn.commit()
+            claim.hold.locked = False
         except Exception as exc:
             return self._failed(claim.slug, exc)
         metrics.PUBLISHED.labels(self.service, claim.slug).inc(len(published))

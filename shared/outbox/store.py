@@ -34,19 +34,18 @@ class PendingEvent:
 
 
 def lock_for_relay(conn: psycopg.Connection) -> bool:
-    """Take the session-level relay lock and end the transaction; False if another relay holds it.
+    """Take the session-level relay lock; False if another relay holds it.
 
     Session-level, so that the lock outlives the short read and mark
-    transactions and no transaction stays open while Kafka acknowledges.
+    transactions (it is taken in the first, released in the last) and no
+    transaction stays open while Kafka acknowledges.
     """
-    locked = conn.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK_KEY,)).fetchone()[0]
-    conn.commit()
-    return locked
+    return conn.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK_KEY,)).fetchone()[0]
 
 
 def unlock_for_relay(conn: psycopg.Connection) -> None:
+    """Release the relay lock (in the caller's transaction: it takes effect at once)."""
     conn.execute("SELECT pg_advisory_unlock(%s)", (RELAY_LOCK_KEY,))
-    conn.commit()
 
 
 def pending(conn: psycopg.Connection, *, limit: int) -> list[PendingEvent]:
