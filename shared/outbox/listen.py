@@ -69,6 +69,8 @@ class ServerListener(threading.Thread):
         self.retry_seconds = retry_seconds
         self.listening = threading.Event()
         self.watches = 0          # looks at pg_stat_database so far (tests wait on it)
+        self.connections = 0      # LISTEN connections made so far
+        self.backend_pid: int | None = None
         self.error: str | None = None
         self.down_since: float | None = time.monotonic()
 
@@ -83,6 +85,8 @@ class ServerListener(threading.Thread):
                 with psycopg.connect(self.url, autocommit=True, connect_timeout=5,
                                      application_name="pdz-relay-listen") as conn:
                     conn.execute(f"LISTEN {channel(self.service)}")
+                    self.backend_pid = conn.info.backend_pid
+                    self.connections += 1
                     seen = self._inserts(conn)
                     # Queued before `listening` is set: whoever waits for it sees the sweep pending.
                     self.out.put(Sweep(self.key))

@@ -367,3 +367,25 @@ def test_rows_for_a_topic_kafka_does_not_know_wait_without_holding_up_other_tena
     assert "nowhere" in (relay.check_kafka() or "")
     with psycopg.connect(tenants.url_for(tenants.get(a), "registry")) as conn:
         assert conn.execute("SELECT max(attempts) FROM outbox").fetchone()[0] == 0, "a missing topic is not the row's fault"
+
+
+def test_a_listener_that_reconnects_sweeps_its_tenants(tenants, settings, topic_prefix):
+    """Whatever was committed while the listener was away is published without a NOTIFY."""
+    import threading
+
+    a = tenants.slugs()[0]
+    relay = _relay(tenants, settings, sweep_seconds=3600, full_sweep_seconds=3600, retry_seconds=0.2)
+    runner = threading.Thread(target=relay.run, daemon=True)
+    runner.start()
+    try:
+        _wait_until_ready(relay)
+        [listener] = relay.listeners
+        _write_events(tenants, a, ["while-away"], per_aggregate=1)  # no NOTIFY, no look for an hour
+        with psycopg.connect(settings.database_url, autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", (listener.backend_pid,)).fetchone()[0]
+        records = read_topic(settings.kafka_bootstrap, service_topic("registry"), expect=1, timeout=30)
+        assert [from_kafka(r.value, r.headers).subject for r in records] == ["while-away"]
+        assert listener.connections == 2
+    finally:
+        relay.stop()
+        runner.join(10)
