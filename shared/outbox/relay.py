@@ -427,7 +427,13 @@ class Relay:
         group = self._next_group()
         if group:
             purge = frozenset(slug for slug in group if self._sweeping.pop(slug, False))
-            self._record(self._round(group, purge=purge))
+            try:
+                outcomes = self._round(group, purge=purge)
+            except Exception as exc:  # e.g. the producer itself failing: retry, never end the loop
+                log.exception("relay round failed", extra={"tenants": len(group)})
+                self._last_error = failures.reason(exc)
+                outcomes = {slug: Outcome(stuck=True) for slug in group}
+            self._record(outcomes)
         elif not self._retry:
             self._progress()
         if self._sweep_started is not None and not self._sweeping:
