@@ -389,3 +389,43 @@ def test_a_listener_that_reconnects_sweeps_its_tenants(tenants, settings, topic_
     finally:
         relay.stop()
         runner.join(10)
+
+
+def test_two_replicas_publish_everything_once_in_order_per_aggregate(tenants, settings, topic_prefix):
+    import threading
+
+    from shared.outbox.wake import wake_relay
+
+    a, b = tenants.slugs()
+    replicas = [_relay(tenants, settings, batch_size=7) for _ in range(2)]
+    runners = [threading.Thread(target=r.run, daemon=True) for r in replicas]
+    for runner in runners:
+        runner.start()
+    try:
+        for replica in replicas:
+            _wait_until_ready(replica)
+        waker = PoolRegistry()
+        for round_ in range(20):
+            for slug in (a, b):
+                with psycopg.connect(tenants.url_for(tenants.get(slug), "registry")) as conn:
+                    for n in range(round_ * 5, round_ * 5 + 5):
+                        for aggregate in ("p", "q"):
+                            store.add_event(conn, new_event(
+                                type="it.pdz.registry.stakeholder.updated.v1", service="registry",
+                                tenant=slug, aggregate_id=aggregate, data={"n": n}))
+                wake_relay(waker, server_url=tenants.default_server, service="registry", tenant=slug)
+        records = read_topic(settings.kafka_bootstrap, service_topic("registry"), expect=400, timeout=60)
+    finally:
+        for replica in replicas:
+            replica.stop()
+        for runner in runners:
+            runner.join(10)
+    events = [from_kafka(r.value, r.headers) for r in records]
+    for slug in (a, b):
+        for aggregate in ("p", "q"):
+            first_seen = []
+            for event in events:
+                if event.tenantid == slug and event.subject == aggregate and event.data["n"] not in first_seen:
+                    first_seen.append(event.data["n"])
+            assert first_seen == list(range(100)), f"{slug}/{aggregate} out of order or incomplete"
+    assert _backlog(tenants, a) == _backlog(tenants, b) == 0
