@@ -18,7 +18,8 @@ LOCAL_KAFKA_BOOTSTRAP = f"127.0.0.1:{LOCAL_KAFKA_PORT}"
 DEV_JWT_KEY = "pdz-local-development-key-not-for-production"
 
 
-def _int(name: str, default: int) -> int:
+def env_int(name: str, default: int) -> int:
+    """An integer setting from the environment; a clear error names a malformed one."""
     raw = os.environ.get(name)
     if raw in (None, ""):
         return default
@@ -28,7 +29,8 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
-def _float(name: str, default: float) -> float:
+def env_float(name: str, default: float) -> float:
+    """A number setting from the environment; a clear error names a malformed one."""
     raw = os.environ.get(name)
     if raw in (None, ""):
         return default
@@ -40,12 +42,12 @@ def _float(name: str, default: float) -> float:
 
 def local_pg_port() -> int:
     """The local stack's PostgreSQL port: PDZ_PG_PORT, else 55432."""
-    return _int("PDZ_PG_PORT", LOCAL_PG_PORT)
+    return env_int("PDZ_PG_PORT", LOCAL_PG_PORT)
 
 
 def local_kafka_port() -> int:
     """The local stack's Kafka port: PDZ_KAFKA_PORT, else 59092 (the KRaft controller takes the next one)."""
-    return _int("PDZ_KAFKA_PORT", LOCAL_KAFKA_PORT)
+    return env_int("PDZ_KAFKA_PORT", LOCAL_KAFKA_PORT)
 
 
 def local_database_url() -> str:
@@ -97,16 +99,16 @@ class Settings:
             jwt_jwks_url=jwks,
             jwt_issuer=env.get("PDZ_JWT_ISSUER") or None,
             jwt_audience=env.get("PDZ_JWT_AUDIENCE") or None,
-            pool_max_per_tenant=_int("PDZ_POOL_MAX_PER_TENANT", 4),
-            pool_max_tenants=_int("PDZ_POOL_MAX_TENANTS", 1000),
-            pool_max_connections=_int("PDZ_POOL_MAX_CONNECTIONS", 1000),
-            pool_idle_seconds=_float("PDZ_POOL_IDLE_SECONDS", 300.0),
-            pool_timeout_seconds=_float("PDZ_POOL_TIMEOUT_SECONDS", 3.0),
-            statement_timeout_ms=_int("PDZ_STATEMENT_TIMEOUT_MS", 5000),
-            relay_sweep_seconds=_float("PDZ_RELAY_SWEEP_SECONDS", 5.0),
-            relay_batch_size=_int("PDZ_RELAY_BATCH_SIZE", 500),
-            relay_full_sweep_seconds=_float("PDZ_RELAY_FULL_SWEEP_SECONDS", 3600.0),
-            relay_max_attempts=_int("PDZ_RELAY_MAX_ATTEMPTS", 5),
-            relay_tenants_per_flush=_int("PDZ_RELAY_TENANTS_PER_FLUSH", 32),
+            pool_max_per_tenant=env_int("PDZ_POOL_MAX_PER_TENANT", 4),
+            pool_max_tenants=env_int("PDZ_POOL_MAX_TENANTS", 1000),
+            pool_max_connections=env_int("PDZ_POOL_MAX_CONNECTIONS", 1000),
+            pool_idle_seconds=env_float("PDZ_POOL_IDLE_SECONDS", 300.0),
+            pool_timeout_seconds=env_float("PDZ_POOL_TIMEOUT_SECONDS", 3.0),
+            statement_timeout_ms=env_int("PDZ_STATEMENT_TIMEOUT_MS", 5000),
+            relay_sweep_seconds=env_float("PDZ_RELAY_SWEEP_SECONDS", 5.0),
+            relay_batch_size=env_int("PDZ_RELAY_BATCH_SIZE", 500),
+            relay_full_sweep_seconds=env_float("PDZ_RELAY_FULL_SWEEP_SECONDS", 3600.0),
+            relay_max_attempts=env_int("PDZ_RELAY_MAX_ATTEMPTS", 5),
+            relay_tenants_per_flush=env_int("PDZ_RELAY_TENANTS_PER_FLUSH", 32),
             log_level=(env.get("PDZ_LOG_LEVEL") or "INFO").upper(),
         )

@@ -1,18 +1,9 @@
 """Consumer settings from the environment (documented in docs/architecture.md §5 and README.md)."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-
-def _number(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+from shared.config import env_float, env_int
 
 
 @dataclass(frozen=True)
@@ -33,9 +24,9 @@ class ConsumerSettings:
     @classmethod
     def from_env(cls) -> "ConsumerSettings":
         return cls(
-            tenant_retry_seconds=_number("PDZ_CONSUMER_TENANT_RETRY_SECONDS", cls.tenant_retry_seconds),
-            max_poll_records=int(_number("PDZ_CONSUMER_MAX_POLL_RECORDS", cls.max_poll_records)),
-            dedupe_days=int(_number("PDZ_CONSUMER_DEDUPE_DAYS", cls.dedupe_days)),
-            stall_seconds=_number("PDZ_CONSUMER_STALL_SECONDS", cls.stall_seconds),
-            retry_max_seconds=_number("PDZ_CONSUMER_RETRY_MAX_SECONDS", cls.retry_max_seconds),
+            tenant_retry_seconds=env_float("PDZ_CONSUMER_TENANT_RETRY_SECONDS", cls.tenant_retry_seconds),
+            max_poll_records=env_int("PDZ_CONSUMER_MAX_POLL_RECORDS", cls.max_poll_records),
+            dedupe_days=env_int("PDZ_CONSUMER_DEDUPE_DAYS", cls.dedupe_days),
+            stall_seconds=env_float("PDZ_CONSUMER_STALL_SECONDS", cls.stall_seconds),
+            retry_max_seconds=env_float("PDZ_CONSUMER_RETRY_MAX_SECONDS", cls.retry_max_seconds),
         )

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
+import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from kafka import KafkaConsumer, TopicPartition
 
 from shared.cli.provision import provision
@@ -49,3 +53,16 @@ def read_topic(bootstrap: str, topic: str, *, expect: int, timeout: float = 30.0
         return records
     finally:
         consumer.close()
+
+
+@contextmanager
+def refusing_connections(url: str):
+    """The database named in `url` refuses every connection (and loses the open ones) inside the block."""
+    dbname = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(dbname)))
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,))
+        try:
+            yield
+        finally:
+            admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(dbname)))

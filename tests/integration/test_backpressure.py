@@ -4,14 +4,13 @@ import time
 import psycopg
 import pytest
 import yaml
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
 
 from shared.config import Settings
 from shared.http.auth import mint_dev_token
 
 from services.registry.app import create_app
 from tests.conftest import random_slug
+from tests.integration.conftest import refusing_connections
 
 KEY = "backpressure-key-" + "b" * 32
 
@@ -55,26 +54,14 @@ def test_a_tenant_on_an_unreachable_server_gets_503_with_retry_after(tenants, se
     assert client.get(f"/v1/{live}/stakeholders", headers=auth(live)).status_code == 200
 
 
-def _allow_connections(url: str, allowed: bool) -> None:
-    dbname = conninfo_to_dict(url)["dbname"]
-    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}").format(
-            sql.Identifier(dbname), sql.SQL("true" if allowed else "false")))
-        if not allowed:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,))
-
-
 def test_a_database_that_goes_away_gets_503_and_recovers_by_itself(tenants, app_for):
     client = app_for()
     slug = tenants.slugs()[0]
     url = tenants.url_for(tenants.get(slug), "registry")
     assert client.get(f"/v1/{slug}/stakeholders", headers=auth(slug)).status_code == 200
-    _allow_connections(url, False)
-    try:
+    with refusing_connections(url):
         for _ in range(3):
             assert_503(client.get(f"/v1/{slug}/stakeholders", headers=auth(slug)))
-    finally:
-        _allow_connections(url, True)
     deadline = time.monotonic() + 30
     while (status := client.get(f"/v1/{slug}/stakeholders", headers=auth(slug)).status_code) != 200:
         assert status == 503

@@ -25,7 +25,7 @@ from shared.kafka.clients import idempotent_producer, manual_commit_consumer
 from shared.ops import serve_ops
 
 from services.reporting.projector import PROJECTORS
-from tests.integration.conftest import read_topic
+from tests.integration.conftest import read_topic, refusing_connections
 
 EVENTS = EventCatalogue.load()
 REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
@@ -105,21 +105,6 @@ def dead_letters(settings, expect):
         headers = dict(record.headers)
         found.setdefault(headers["pdz_dlq_kind"].decode(), []).append(headers["pdz_dlq_reason"].decode())
     return found
-
-
-@contextmanager
-def refusing_connections(url):
-    """The database named in `url` refuses every connection (and loses the open ones) inside the block."""
-    from psycopg import sql
-    from psycopg.conninfo import conninfo_to_dict
-    dbname = conninfo_to_dict(url)["dbname"]
-    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(dbname)))
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,))
-        try:
-            yield
-        finally:
-            admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(dbname)))
 
 
 def _get(url):

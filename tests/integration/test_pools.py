@@ -4,10 +4,9 @@ import time
 
 import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
 
 from shared.db.pools import DatabaseUnavailable, PoolRegistry, PoolsExhausted
+from tests.integration.conftest import refusing_connections
 
 
 def _urls(tenants, service="registry"):
@@ -205,15 +204,6 @@ def test_an_unreachable_server_answers_at_once_and_recovers(tenants):
         pools.close()
 
 
-def _set_connections(url: str, allowed: bool) -> None:
-    dbname = conninfo_to_dict(url)["dbname"]
-    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}").format(
-            sql.Identifier(dbname), sql.SQL("true" if allowed else "false")))
-        if not allowed:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,))
-
-
 def test_a_database_that_refuses_is_held_back_alone_and_recovers_by_itself(tenants):
     a, b = _urls(tenants)
     pools = PoolRegistry(max_per_pool=2, max_pools=4, idle_seconds=60, timeout=30, probe_seconds=0.2)
@@ -221,8 +211,7 @@ def test_a_database_that_refuses_is_held_back_alone_and_recovers_by_itself(tenan
         for url in (a, b):
             with pools.connection(url) as conn:
                 conn.execute("SELECT 1")
-        _set_connections(a, False)
-        try:
+        with refusing_connections(a):
             # Its idle connection was terminated: the first use fails and opens the breaker.
             with pytest.raises((DatabaseUnavailable, psycopg.OperationalError)):
                 with pools.connection(a) as conn:
@@ -238,8 +227,6 @@ def test_a_database_that_refuses_is_held_back_alone_and_recovers_by_itself(tenan
                     pass
             with pools.connection(b) as conn:  # the other tenant's database is served meanwhile
                 conn.execute("SELECT 1")
-        finally:
-            _set_connections(a, True)
         deadline = time.monotonic() + 20
         while True:
             try:
