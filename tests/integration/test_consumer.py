@@ -7,7 +7,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import contextmanager
 
 import psycopg
 from kafka import KafkaConsumer
