@@ -72,7 +72,7 @@ class Settings:
     jwt_audience: str | None = None
     pool_max_per_tenant: int = 4
     pool_max_tenants: int = 1000
-    pool_max_connections: int = 1000
+    pool_max_connections: int = 700
     pool_idle_seconds: float = 300.0
     pool_timeout_seconds: float = 3.0
     statement_timeout_ms: int = 5000
@@ -101,7 +101,7 @@ class Settings:
             jwt_audience=env.get("PDZ_JWT_AUDIENCE") or None,
             pool_max_per_tenant=env_int("PDZ_POOL_MAX_PER_TENANT", 4),
             pool_max_tenants=env_int("PDZ_POOL_MAX_TENANTS", 1000),
-            pool_max_connections=env_int("PDZ_POOL_MAX_CONNECTIONS", 1000),
+            pool_max_connections=env_int("PDZ_POOL_MAX_CONNECTIONS", 700),
             pool_idle_seconds=env_float("PDZ_POOL_IDLE_SECONDS", 300.0),
             pool_timeout_seconds=env_float("PDZ_POOL_TIMEOUT_SECONDS", 3.0),
             statement_timeout_ms=env_int("PDZ_STATEMENT_TIMEOUT_MS", 5000),

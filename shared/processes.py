@@ -33,6 +33,7 @@ def run_relay(service: str) -> None:
     configure_logging(settings.log_level)
     catalogue = load_catalogue(settings.tenants_file, settings.database_url)
     pools = PoolRegistry(max_per_pool=1, max_pools=settings.pool_max_tenants,
+                         max_connections=settings.pool_max_connections,
                          idle_seconds=settings.pool_idle_seconds)
     producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"pdz-{service}-relay")
     relay = Relay(service=service, catalogue=catalogue, pools=pools, producer=producer,
@@ -80,6 +81,7 @@ def run_consumer(*, service: str, name: str, topics: list[str], projectors, regi
     # One connection per target database (batches are applied one database at a time); a
     # statement stuck on a lock gives up long before /livez would restart the process.
     pools = PoolRegistry(max_per_pool=1, max_pools=settings.pool_max_tenants,
+                         max_connections=settings.pool_max_connections,
                          idle_seconds=settings.pool_idle_seconds, timeout=5.0, statement_timeout_ms=60_000)
     runner = ConsumerRunner(
         name=name,

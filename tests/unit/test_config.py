@@ -16,7 +16,7 @@ def test_defaults_point_at_the_local_stack(monkeypatch):
     assert settings.kafka_bootstrap == "127.0.0.1:59092"
     assert settings.jwt_dev_key == DEV_JWT_KEY
     assert settings.pool_max_tenants == 1000
-    assert settings.pool_max_connections == 1000
+    assert settings.pool_max_connections == 700
 
 
 def test_environment_overrides_and_a_jwks_url_turns_the_dev_key_off(monkeypatch):
