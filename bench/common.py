@@ -83,14 +83,23 @@ def machine(settings: Settings) -> dict:
             "postgresql": pg, "kafka": _kafka_version(), "os": platform.platform()}
 
 
+def busy_share(seconds: float = 2.0) -> float:
+    """Share of all cores busy over the next `seconds` (the load average lags a previous benchmark)."""
+    busy0, total0 = system_cpu()
+    time.sleep(seconds)
+    busy1, total1 = system_cpu()
+    return (busy1 - busy0) / (total1 - total0) if total1 > total0 else 0.0
+
+
 def print_machine(settings: Settings) -> dict:
     info = machine(settings)
+    info["busy_before"] = round(busy_share(), 2)
     print(f"machine: {info['cores']} cores, {info['ram_gib']} GiB RAM, {info['cpu']}; "
           f"Python {info['python']}, PostgreSQL {info['postgresql']}, Kafka {info['kafka']}; "
-          f"load {info['load_1m']} at {info['date']}", flush=True)
-    if info["load_1m"] >= 1:
-        print("warning: the machine is busy (1-minute load >= 1): these figures are not the project's",
-              flush=True)
+          f"load {info['load_1m']}, {info['busy_before'] * 100:.0f}% busy over 2 s, at {info['date']}", flush=True)
+    if info["busy_before"] >= 0.25:
+        print("warning: the machine is busy (>= 25% of the cores over 2 s before the run): "
+              "these figures are not the project's", flush=True)
     return info
 
 
