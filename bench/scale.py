@@ -122,12 +122,13 @@ def idle_window(conn, suite: Suite, seconds: float) -> dict:
     relay's connections seen in pg_stat_activity every 0.2 s (a lower bound: shorter ones slip through)."""
     relay_pid = suite.processes["registry-relay"].pid
     seen: set[tuple[int, object]] = set()
+    window_start = conn.execute("SELECT clock_timestamp()").fetchone()[0]
     sessions0, cpu0, t0 = sessions(conn), cpu_seconds(relay_pid), time.monotonic()
     while time.monotonic() - t0 < seconds:
         ports = local_ports(suite.pids("registry-relay"))
         for pid, port, started in conn.execute("SELECT pid, client_port, backend_start FROM pg_stat_activity"
                                                " WHERE client_port IS NOT NULL").fetchall():
-            if port in ports:
+            if port in ports and started > window_start:  # opened during the window, not a warm one
                 seen.add((pid, started))
         time.sleep(0.2)  # sampling period
     sessions1, cpu1, t1 = sessions(conn), cpu_seconds(relay_pid), time.monotonic()
@@ -239,7 +240,7 @@ def main() -> None:
         print(f"5xx answers: {errors_500}")
         print(f"idle {idle['seconds']:.0f} s: {idle['bench_sessions_per_min']:.0f} connections opened per minute "
               f"to the bench databases (anyone's: run nothing else on bench-NNNN meanwhile); relay connections "
-              f"seen {idle['relay_connections_seen_per_min']:.0f}/min (sampled, a lower bound); "
+              f"opened {idle['relay_connections_seen_per_min']:.0f}/min (seen by sampling, a lower bound); "
               f"relay CPU {idle['relay_cpu_share'] * 100:.1f}% of a core")
         print(f"goals: p99 POST {ratios['post']:.2f}x / GET {ratios['get']:.2f}x <= 2x: "
               f"{verdict(max(ratios.values()) <= 2)}; no 5xx: {verdict(errors_500 == 0)}; "
