@@ -139,17 +139,16 @@ def idle_window(conn, suite: Suite, seconds: float) -> dict:
 
 
 def connection_budget(settings: Settings, *, workers: int, tenants: int) -> tuple[int, str]:
-    """The budget docs/deployment.md documents: each process holds at most one warm connection per
-    database it used lately, capped by PDZ_POOL_MAX_CONNECTIONS; plus a few listeners and probes."""
+    """The ceiling docs/deployment.md documents (and the pools enforce): each process holds at most
+    PDZ_POOL_MAX_CONNECTIONS, and no more than PDZ_POOL_MAX_PER_TENANT a database; plus a few
+    listeners and probes. The typical figure (one warm connection per database used) is printed too."""
     cap = getattr(settings, "pool_max_connections", None) or tenants
-    per_process = min(cap, tenants)
     few = 5  # the relay's LISTEN connection, readiness probes, one spare
-    budget = (workers + 1) * per_process + 1 + few
-    # What the caps allow at worst: every database at PDZ_POOL_MAX_PER_TENANT, up to the process cap.
-    hard = (workers + 1) * min(cap, tenants * settings.pool_max_per_tenant) + 1 + few
-    return budget, (f"(API workers {workers} + relay 1) x min(PDZ_POOL_MAX_CONNECTIONS {cap}, {tenants} Ambiti)"
-                    f" + consumer 1 + {few} = {budget} (docs/deployment.md); the caps allow at worst "
-                    f"{hard} (x PDZ_POOL_MAX_PER_TENANT {settings.pool_max_per_tenant})")
+    typical = (workers + 1) * min(cap, tenants) + 1 + few
+    ceiling = (workers + 1) * min(cap, tenants * settings.pool_max_per_tenant) + 1 + few
+    return ceiling, (f"(API workers {workers} + relay 1) x min(PDZ_POOL_MAX_CONNECTIONS {cap}, {tenants} Ambiti"
+                     f" x PDZ_POOL_MAX_PER_TENANT {settings.pool_max_per_tenant}) + consumer 1 + {few} = {ceiling}"
+                     f" (docs/deployment.md; typically one a database: {typical})")
 
 
 def main() -> None:
