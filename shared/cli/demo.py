@@ -233,7 +233,7 @@ def load(settings: Settings) -> int:
   Calls and applications:   curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/lagonegrese/applications
   Public register (no token): {REGISTRY}/v1/lagonegrese/public/stakeholders.csv  (.xlsx)
   API documents:            {REGISTRY}/openapi.json   {REPORTING}/openapi.json   (Swagger UI at /docs)
-  Metrics / health:         {REGISTRY}/metrics  {REGISTRY}/readyz   relay 127.0.0.1:59181/metrics  consumer 127.0.0.1:59184/metrics
+  Metrics / health:         {REGISTRY}/metrics  {REGISTRY}/readyz   relay 127.0.0.1:59181/readyz  consumer 127.0.0.1:59184/readyz  (and /metrics, /livez)
   Logs:                     .pdz/logs/    Stop: make stop
   TOKEN (regional admin, 7 days):
 export TOKEN={viewer}
