@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 import yaml
 
-from shared.cli.run import spawn, terminate, wait_http
+from shared.cli.run import placement, spawn, terminate, wait_http
 from shared.config import REPO_ROOT, Settings
 from shared.http.auth import mint_dev_token
 from shared.tenants import load_catalogue
@@ -164,16 +164,7 @@ class Suite:
         # The log level stays the default (INFO, one access line per request), as deployed.
         env.update(self.extra_env)
         port = self.ports.setdefault(name, free_port())
-        if name.endswith("-api"):
-            env["PDZ_BIND"] = f"127.0.0.1:{port}"
-            prom = self.folder / "prometheus" / name
-            prom.mkdir(parents=True, exist_ok=True)
-            for stale in prom.glob("*.db"):
-                stale.unlink()
-            env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
-        else:
-            env["PDZ_METRICS_PORT"] = str(port)
-            env["PDZ_METRICS_ADDR"] = "127.0.0.1"
+        env.update(placement(name, port=port, prometheus_root=self.folder / "prometheus"))
         return env
 
     def start(self, *names: str, **env) -> None:

@@ -23,7 +23,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from shared.cli.provision import provision
-from shared.cli.run import spawn, terminate, wait_http
+from shared.cli.run import placement, spawn, terminate, wait_http
 from shared.http.auth import mint_dev_token
 from shared.tenants import load_catalogue
 
@@ -102,16 +102,7 @@ class Suite:
                    PDZ_JWT_DEV_KEY=JWT_KEY, PDZ_RELAY_SWEEP_SECONDS="1", PDZ_WEB_WORKERS="2",
                    PDZ_WEB_THREADS="4", PDZ_LOG_LEVEL="WARNING")
         port = self.ports[name]
-        if name.endswith("-api"):
-            env["PDZ_BIND"] = f"127.0.0.1:{port}"
-            prom = self.folder / "prometheus" / name
-            prom.mkdir(parents=True, exist_ok=True)
-            for stale in prom.glob("*.db"):  # a killed run's workers left their samples
-                stale.unlink()
-            env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
-        else:
-            env["PDZ_METRICS_PORT"] = str(port)
-            env["PDZ_METRICS_ADDR"] = "127.0.0.1"
+        env.update(placement(name, port=port, prometheus_root=self.folder / "prometheus"))
         return env
 
     def url(self, name: str) -> str:

@@ -35,24 +35,28 @@ def _script(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
+def placement(name: str, *, port: int, prometheus_root: Path) -> dict:
+    """Where one process listens: an API's bind address and (emptied) metrics folder, or a
+    relay's or consumer's operations port; all on loopback."""
+    if name.endswith("-api"):
+        prom = prometheus_root / name
+        prom.mkdir(parents=True, exist_ok=True)
+        for stale in prom.glob("*.db"):  # samples of a previous run's dead workers
+            stale.unlink()
+        return {"PDZ_BIND": f"127.0.0.1:{port}", "PROMETHEUS_MULTIPROC_DIR": str(prom)}
+    return {"PDZ_METRICS_PORT": str(port), "PDZ_METRICS_ADDR": "127.0.0.1"}
+
+
 def spawn(name: str, *, env: dict | None = None, log_dir: Path | None = None) -> subprocess.Popen:
-    """Start one process of the suite; APIs bind on loopback, relays/consumers export metrics."""
+    """Start one process of the suite; without a placement in `env`, on its local port."""
     script, port, extra = PROCESSES[name]
     log_dir = log_dir or home() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     child_env = dict(os.environ if env is None else env)
     child_env.update(extra)
-    if name.endswith("-api"):
-        child_env.setdefault("PDZ_BIND", f"127.0.0.1:{port}")
-        if "PROMETHEUS_MULTIPROC_DIR" not in child_env:
-            prom = home() / "prometheus" / name
-            prom.mkdir(parents=True, exist_ok=True)
-            for stale in prom.glob("*.db"):  # samples of a previous run's dead workers
-                stale.unlink()
-            child_env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
-    else:
-        child_env.setdefault("PDZ_METRICS_PORT", str(port))
-        child_env.setdefault("PDZ_METRICS_ADDR", "127.0.0.1")
+    placed = "PDZ_BIND" in child_env if name.endswith("-api") else "PDZ_METRICS_PORT" in child_env
+    if not placed:
+        child_env.update(placement(name, port=port, prometheus_root=home() / "prometheus"))
     log = open(log_dir / f"{name}.log", "ab")
     return subprocess.Popen([_script(script)], env=child_env, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)

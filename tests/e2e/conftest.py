@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from shared.cli.provision import provision
-from shared.cli.run import spawn, terminate, wait_http
+from shared.cli.run import placement, spawn, terminate, wait_http
 from shared.events.topics import all_topics
 from shared.http.auth import mint_dev_token
 from shared.kafka.clients import ensure_topics
@@ -52,14 +52,7 @@ class Suite:
                    PDZ_JWT_DEV_KEY=KEY, PDZ_RELAY_SWEEP_SECONDS="1", PDZ_RELAY_BATCH_SIZE="50",
                    PDZ_WEB_WORKERS="2")
         port = self.ports[name]
-        if name.endswith("-api"):
-            env["PDZ_BIND"] = f"127.0.0.1:{port}"
-            prom = self.folder / "prometheus" / name
-            prom.mkdir(parents=True, exist_ok=True)
-            env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
-        else:
-            env["PDZ_METRICS_PORT"] = str(port)
-            env["PDZ_METRICS_ADDR"] = "127.0.0.1"
+        env.update(placement(name, port=port, prometheus_root=self.folder / "prometheus"))
         return env
 
     def start(self, name: str, **env) -> None:
