@@ -58,6 +58,15 @@ def local_kafka_bootstrap() -> str:
     return f"127.0.0.1:{local_kafka_port()}"
 
 
+DB_ROLE_SECRET_PREFIX = "PDZ_DB_ROLE_SECRET_"
+
+
+def db_role_secrets(environ) -> dict[str, str]:
+    """{service: secret} from the PDZ_DB_ROLE_SECRET_<SERVICE> variables that are set."""
+    return {name[len(DB_ROLE_SECRET_PREFIX):].lower(): value for name, value in environ.items()
+            if name.startswith(DB_ROLE_SECRET_PREFIX) and value}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a PdZ process needs to know about its environment."""
@@ -66,6 +75,9 @@ class Settings:
     kafka_bootstrap: str = LOCAL_KAFKA_BOOTSTRAP
     tenants_file: Path = REPO_ROOT / "deploy" / "local" / "tenants.yaml"
     regions_file: Path = REPO_ROOT / "deploy" / "local" / "regions.yaml"
+    # The dataclass defaults describe the local stack (tests build Settings directly);
+    # processes read Settings.from_env, which defaults to production and no dev key.
+    env: str = "development"
     jwt_dev_key: str | None = DEV_JWT_KEY
     jwt_jwks_url: str | None = None
     jwt_issuer: str | None = None
@@ -82,21 +94,22 @@ class Settings:
     relay_max_attempts: int = 5
     relay_tenants_per_flush: int = 32
     log_level: str = "INFO"
+    # PDZ_DB_ROLE_SECRET_<SERVICE>, by service: what the database role passwords derive from
+    # (shared/db/credentials.py; unset in development means the development secret).
+    db_role_secrets: dict = field(default_factory=dict, repr=False)
     extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> "Settings":
         env = os.environ
-        jwks = env.get("PDZ_JWT_JWKS_URL") or None
-        # A JWKS URL means production: the dev key is then off unless set explicitly.
-        dev_key = env.get("PDZ_JWT_DEV_KEY", None if jwks else DEV_JWT_KEY) or None
         return cls(
+            env=(env.get("PDZ_ENV") or "production").strip().lower(),
             database_url=env.get("PDZ_DATABASE_URL") or local_database_url(),
             kafka_bootstrap=env.get("PDZ_KAFKA_BOOTSTRAP") or local_kafka_bootstrap(),
             tenants_file=Path(env.get("PDZ_TENANTS_FILE") or cls.tenants_file),
             regions_file=Path(env.get("PDZ_REGIONS_FILE") or cls.regions_file),
-            jwt_dev_key=dev_key,
-            jwt_jwks_url=jwks,
+            jwt_dev_key=env.get("PDZ_JWT_DEV_KEY") or None,
+            jwt_jwks_url=env.get("PDZ_JWT_JWKS_URL") or None,
             jwt_issuer=env.get("PDZ_JWT_ISSUER") or None,
             jwt_audience=env.get("PDZ_JWT_AUDIENCE") or None,
             pool_max_per_tenant=env_int("PDZ_POOL_MAX_PER_TENANT", 4),
@@ -111,4 +124,49 @@ class Settings:
             relay_max_attempts=env_int("PDZ_RELAY_MAX_ATTEMPTS", 5),
             relay_tenants_per_flush=env_int("PDZ_RELAY_TENANTS_PER_FLUSH", 32),
             log_level=(env.get("PDZ_LOG_LEVEL") or "INFO").upper(),
+            db_role_secrets=db_role_secrets(env),
         )
+
+
+MIN_DEV_KEY_LENGTH = 32
+
+
+def check_auth(settings: Settings) -> None:
+    """Refuse a token configuration that would fail open (ValueError naming the variables).
+
+    Production verifies RS256 tokens against the identity provider's JWKS; the
+    HS256 development key, which anyone with this repository can sign with, is
+    accepted only when asked for explicitly with PDZ_ENV=development, and never
+    beside a JWKS URL.
+    """
+    development = settings.env == "development"
+    if settings.env not in ("development", "production"):
+        raise ValueError(f"PDZ_ENV must be 'production' or 'development', got {settings.env!r}")
+    if settings.jwt_jwks_url and settings.jwt_dev_key:
+        raise ValueError("PDZ_JWT_JWKS_URL and PDZ_JWT_DEV_KEY are both set: a deployment verifying "
+                         "the identity provider's tokens must not accept development tokens; unset one")
+    if settings.jwt_jwks_url:
+        if not settings.jwt_jwks_url.startswith(("https://", "http://")):
+            raise ValueError(f"PDZ_JWT_JWKS_URL must be an http(s) URL, got {settings.jwt_jwks_url!r}")
+        return
+    if not settings.jwt_dev_key:
+        raise ValueError("no way to verify tokens: set PDZ_JWT_JWKS_URL (the identity provider's JWKS), "
+                         "or for local development PDZ_ENV=development and PDZ_JWT_DEV_KEY")
+    if not development:
+        raise ValueError("PDZ_JWT_DEV_KEY is a development key: it is accepted only with "
+                         "PDZ_ENV=development; production needs PDZ_JWT_JWKS_URL")
+    if len(settings.jwt_dev_key) < MIN_DEV_KEY_LENGTH:
+        raise ValueError(f"PDZ_JWT_DEV_KEY must be at least {MIN_DEV_KEY_LENGTH} characters")
+
+
+def development_env(environ: dict) -> dict:
+    """`environ` with the local development defaults (PDZ_ENV, the dev key) where nothing says otherwise.
+
+    For the local tools only (`pdz run`, `pdz demo`, `pdz token`, the tests and
+    benchmarks): never used by the processes a deployment starts.
+    """
+    environ = dict(environ)
+    if not environ.get("PDZ_JWT_JWKS_URL"):
+        environ.setdefault("PDZ_ENV", "development")
+        environ.setdefault("PDZ_JWT_DEV_KEY", DEV_JWT_KEY)
+    return environ

@@ -16,8 +16,12 @@ import pytest
 import yaml
 
 from shared.cli.provision import TENANT_SERVICES
-from shared.config import Settings
+from shared.config import Settings, development_env
 from shared.tenants import Tenant, load_catalogue
+
+# The tests run the suite in development mode (the dev token key), as `pdz run` does; the
+# processes they spawn inherit it. Production's refusal to start so is tested on its own.
+os.environ.update(development_env(os.environ))
 
 EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
 

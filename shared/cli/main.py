@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from shared.config import Settings
+from shared.config import Settings, development_env
+
+LOCAL_COMMANDS = {"run", "demo", "token"}  # the local tools: development mode unless a JWKS URL is set
 
 
 def _catalogue(settings: Settings):
@@ -43,8 +46,16 @@ def cmd_token(args, settings) -> int:
     if not settings.jwt_dev_key:
         print("pdz token: no dev key (PDZ_JWT_DEV_KEY) is configured", file=sys.stderr)
         return 2
-    print(mint_dev_token(key=settings.jwt_dev_key, subject=args.subject, roles=args.role,
-                         tenants=args.tenant or [], ttl_seconds=args.ttl,
+    grants: dict[str, list[str]] = {}
+    for grant in args.grant or []:
+        slug, _, role = grant.partition("=")
+        if not slug or not role:
+            raise ValueError(f"--grant takes AMBITO=ROLE, got {grant!r}")
+        grants.setdefault(slug, []).append(role)
+    if not (args.role or grants):
+        raise ValueError("give at least one --role or --grant")
+    print(mint_dev_token(key=settings.jwt_dev_key, subject=args.subject, roles=args.role or [],
+                         tenants=args.tenant or [], grants=grants, ttl_seconds=args.ttl,
                          issuer=settings.jwt_issuer, audience=settings.jwt_audience))
     return 0
 
@@ -104,12 +115,20 @@ def parser() -> argparse.ArgumentParser:
     ea.add_argument("--output", default="events/asyncapi.yaml", help="file, or - for standard output")
     ea.set_defaults(func=cmd_asyncapi)
 
-    tok = sub.add_parser("token", help="mint a development JWT")
-    tok.add_argument("--role", action="append", required=True,
+    tok = sub.add_parser(
+        "token", help="mint a development JWT (PDZ_ENV=development only)",
+        description="Mint an HS256 token signed with the development key, for the local stack. "
+                    "Each --role holds in each --tenant; regional-admin is regional (reads every Ambito, "
+                    "writes none) and needs no --tenant; --grant AMBITO=ROLE adds one role in one Ambito. "
+                    "Example: pdz token --role operator --tenant pollino --grant potenza=auditor")
+    tok.add_argument("--role", action="append",
                      help="regional-admin, operator, stakeholder or auditor (repeatable)")
-    tok.add_argument("--tenant", action="append", help="tenant slug the token may act on (repeatable)")
-    tok.add_argument("--subject", default="dev-user")
-    tok.add_argument("--ttl", type=int, default=8 * 3600, help="seconds of validity")
+    tok.add_argument("--tenant", action="append", help="Ambito (tenant slug) the --role values hold in (repeatable)")
+    tok.add_argument("--grant", action="append", metavar="AMBITO=ROLE",
+                     help="one role in one Ambito, e.g. potenza=operator (repeatable)")
+    tok.add_argument("--subject", default="dev-user", help="the token's sub claim (default: %(default)s)")
+    tok.add_argument("--ttl", type=int, default=8 * 3600,
+                     help="seconds of validity (default: %(default)s, 8 hours; at most 31 days)")
     tok.set_defaults(func=cmd_token)
 
     r = sub.add_parser("run", help="start every API, relay and consumer against the local stack")
@@ -123,6 +142,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.command in LOCAL_COMMANDS:
+            # The local tools run the suite in development mode (the dev token key), unless a JWKS URL is set.
+            os.environ.update(development_env(os.environ))
         settings = Settings.from_env()
         return args.func(args, settings) or 0
     except (ValueError, RuntimeError, OSError) as exc:

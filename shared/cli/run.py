@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from shared.cli.stack import _pid_alive, home, say
+from shared.config import development_env
 
 # name -> (console script, port, extra env)
 PROCESSES = {
@@ -52,7 +53,8 @@ def spawn(name: str, *, env: dict | None = None, log_dir: Path | None = None) ->
     script, port, extra = PROCESSES[name]
     log_dir = log_dir or home() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    child_env = dict(os.environ if env is None else env)
+    # Local processes only: the development token key, unless a JWKS URL says otherwise.
+    child_env = development_env(os.environ if env is None else env)
     child_env.update(extra)
     placed = "PDZ_BIND" in child_env if name.endswith("-api") else "PDZ_METRICS_PORT" in child_env
     if not placed:

@@ -63,22 +63,29 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
 
+    # The services' blueprints need a token, with or without an Ambito in their path (fail closed),
+    # unless declared public (transparency pages, D.Lgs. 33/2013). The platform's own routes
+    # (/livez, /readyz, /metrics, /openapi.json, /docs) are outside them.
+    service_blueprints = {b.name: getattr(b, "public", False) for b in blueprints}
+
     @app.before_request
     def _identify_and_authorise():
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        slug = (request.view_args or {}).get("tenant")
-        if slug is None:
+        if request.blueprint not in service_blueprints:
             return None
-        # Transparency pages (D.Lgs. 33/2013) under /v1/<tenant>/public/ need no token.
-        public = request.url_rule is not None and "/public/" in request.url_rule.rule
+        public = service_blueprints[request.blueprint]
         # Order matters: who are you (401), does the Ambito exist (404), may you act on it (403).
         g.principal = None if public else platform.verifier.verify(_bearer_token())
+        slug = (request.view_args or {}).get("tenant")
+        if slug is None:
+            g.tenant, g.roles = None, (frozenset() if public else g.principal.regional_roles)
+            return None
         tenant = platform.catalogue.get(slug)
         if tenant is None:
             raise Problem(404, "Not Found", f"There is no Ambito '{slug}'.", slug="unknown-tenant")
-        if not public and not g.principal.may_act_on(slug):
-            raise Problem(403, "Forbidden", "Your token does not grant access to this Ambito.",
-                          slug="forbidden")
+        g.roles = frozenset() if public else g.principal.roles_in(slug)
+        if not public and not g.roles:
+            raise Problem(403, "Forbidden", "Your token grants no role in this Ambito.", slug="forbidden")
         g.tenant = tenant
         # Text PostgreSQL cannot store (NUL, lone surrogates) is a 422 here, not a 500 in the view.
         refuse_unstorable_text(request)

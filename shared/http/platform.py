@@ -7,7 +7,7 @@ from typing import Iterator
 
 import psycopg
 
-from shared.config import Settings
+from shared.config import Settings, check_auth
 from shared.db.pools import PoolRegistry
 from shared.http.auth import TokenVerifier
 from shared.outbox.wake import RelayWaker
@@ -27,6 +27,7 @@ class Platform:
 
     @classmethod
     def from_settings(cls, service: str, settings: Settings) -> "Platform":
+        check_auth(settings)  # before anything else: a misconfigured process must not start at all
         return cls(
             service=service,
             settings=settings,

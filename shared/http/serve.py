@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from shared.config import Settings
+from shared.config import Settings, check_auth
 from shared.http.logs import configure_logging
 
 
@@ -38,6 +38,10 @@ def serve(app_factory, *, default_port: int = 8000) -> None:
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
+    try:
+        check_auth(settings)  # in the master, once: workers that cannot start would only be respawned
+    except ValueError as exc:
+        raise SystemExit(f"refusing to start: {exc}") from None
 
     class Application(BaseApplication):
         def load_config(self):

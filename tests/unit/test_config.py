@@ -4,17 +4,23 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import DEV_JWT_KEY, LOCAL_DATABASE_URL, Settings
+from shared.config import DEV_JWT_KEY, LOCAL_DATABASE_URL, Settings, check_auth, development_env
+
+JWKS = "https://idp.example/realms/basilicata/protocol/openid-connect/certs"
 
 
-def test_defaults_point_at_the_local_stack(monkeypatch):
+def test_defaults_point_at_the_local_stack_but_are_production_for_tokens(monkeypatch):
     for name in ("PDZ_DATABASE_URL", "PDZ_KAFKA_BOOTSTRAP", "PDZ_JWT_JWKS_URL", "PDZ_JWT_DEV_KEY",
-                 "PDZ_POOL_MAX_TENANTS"):
+                 "PDZ_POOL_MAX_TENANTS", "PDZ_ENV"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings.from_env()
     assert settings.database_url == LOCAL_DATABASE_URL
     assert settings.kafka_bootstrap == "127.0.0.1:59092"
-    assert settings.jwt_dev_key == DEV_JWT_KEY
+    # Finding 5: the public dev key was the default, so a deployment that forgot PDZ_JWT_JWKS_URL
+    # accepted tokens anyone could mint. Now nothing is accepted until configured.
+    assert settings.env == "production" and settings.jwt_dev_key is None
+    with pytest.raises(ValueError, match="no way to verify tokens"):
+        check_auth(settings)
     assert settings.pool_max_tenants == 1000
     assert settings.pool_max_connections == 700
 
@@ -28,6 +34,48 @@ def test_environment_overrides_and_a_jwks_url_turns_the_dev_key_off(monkeypatch)
     assert settings.database_url.startswith("postgresql://app@db.example")
     assert settings.jwt_dev_key is None
     assert settings.pool_max_tenants == 300
+
+
+@pytest.mark.parametrize("env, dev_key, jwks, refusal", [
+    ("production", None, None, "no way to verify tokens"),
+    ("production", DEV_JWT_KEY, None, "accepted only with PDZ_ENV=development"),
+    ("production", DEV_JWT_KEY, JWKS, "both set"),
+    ("development", DEV_JWT_KEY, JWKS, "both set"),
+    ("development", None, None, "no way to verify tokens"),
+    ("development", "short", None, "at least 32 characters"),
+    ("staging", DEV_JWT_KEY, None, "PDZ_ENV must be"),
+    ("production", None, "file:///etc/passwd", "http"),
+    ("production", None, JWKS, None),
+    ("development", None, JWKS, None),
+    ("development", DEV_JWT_KEY, None, None),
+])
+def test_token_configuration_fails_closed(monkeypatch, env, dev_key, jwks, refusal):
+    for name, value in (("PDZ_ENV", env), ("PDZ_JWT_DEV_KEY", dev_key), ("PDZ_JWT_JWKS_URL", jwks)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    settings = Settings.from_env()
+    if refusal is None:
+        check_auth(settings)
+    else:
+        with pytest.raises(ValueError, match=refusal):
+            check_auth(settings)
+
+
+def test_an_api_process_refuses_to_start_without_a_way_to_verify_tokens(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PDZ_HOME": str(tmp_path), "PDZ_BIND": "127.0.0.1:1",
+           "PDZ_JWT_DEV_KEY": DEV_JWT_KEY}  # a dev key, but no PDZ_ENV=development
+    result = subprocess.run([str(Path(sys.executable).parent / "pdz-budget-api")], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "refusing to start" in result.stderr and "PDZ_ENV=development" in result.stderr
+
+
+def test_local_tools_default_to_development_unless_a_jwks_url_is_set():
+    assert development_env({}) == {"PDZ_ENV": "development", "PDZ_JWT_DEV_KEY": DEV_JWT_KEY}
+    assert development_env({"PDZ_JWT_JWKS_URL": JWKS}) == {"PDZ_JWT_JWKS_URL": JWKS}
+    assert development_env({"PDZ_ENV": "production"})["PDZ_ENV"] == "production"
 
 
 def test_a_malformed_number_is_a_clear_error(monkeypatch):

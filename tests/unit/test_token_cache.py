@@ -25,7 +25,7 @@ def test_a_token_is_verified_once_while_it_is_valid(monkeypatch):
     for _ in range(50):
         assert verifier.verify(token) == first
     assert len(calls) == 1
-    assert first.tenants == frozenset({"pollino"})
+    assert first.roles_in("pollino") == frozenset({"operator"})
 
 
 def test_an_expired_token_is_refused_even_after_it_was_cached(monkeypatch):

@@ -29,7 +29,7 @@ def not_found() -> Problem:
 
 def _own_only() -> bool:
     """A stakeholder representative sees only the applications it submitted."""
-    return not g.principal.roles.intersection(READERS)
+    return not g.roles.intersection(READERS)
 
 
 def _run(action):
