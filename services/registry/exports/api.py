@@ -11,7 +11,7 @@ from services.registry.exports import tables
 from services.registry.profile.istat import lookup
 from services.registry.stakeholders import store
 
-blp = Blueprint("exports", __name__, url_prefix="/v1/<tenant>/public",
+blp = Blueprint("exports", __name__, url_prefix="/v1/<tenant>/public", public=True,
                 description="Esportazioni pubbliche del registro (solo organizzazioni)")
 
 CSV = "text/csv; charset=utf-8"
