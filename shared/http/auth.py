@@ -270,7 +270,12 @@ def requires(*roles: str):
                 raise Problem(403, "Forbidden", "Your role in this Ambito does not allow this action.",
                               slug="forbidden")
             return view(*args, **kwargs)
-        wrapper.pdz_roles = frozenset(roles)  # read by the OpenAPI documentation and the authorisation tests
+        wrapper.pdz_roles = frozenset(roles)
+        # The OpenAPI document says who may call the operation (x-pdz-roles); the authorisation
+        # test reads the matrix from there. flask-smorest keeps a view's documentation in _apidoc.
+        apidoc = dict(getattr(view, "_apidoc", {}))
+        apidoc["manual_doc"] = {**apidoc.get("manual_doc", {}), "x-pdz-roles": sorted(roles)}
+        wrapper._apidoc = apidoc
         return wrapper
     return decorate
 
