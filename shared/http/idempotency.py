@@ -156,4 +156,7 @@ def idempotent(view):
             except (psycopg.Error, DatabaseUnavailable):
                 pass  # the key stays claimed until its lease is over; the answer itself stands
         return response
+    # Read by the shared Blueprint: the OpenAPI document gets the Idempotency-Key parameter, the
+    # Idempotent-Replayed header and the 400/409/422 this decorator answers (shared/http/openapi.py).
+    wrapper._apidoc = {**getattr(view, "_apidoc", {}), "pdz_idempotent": True}
     return wrapper

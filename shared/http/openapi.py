@@ -1,0 +1,292 @@
+"""What every operation's OpenAPI description says about errors, preconditions and headers.
+
+The services answer every error as RFC 9457 problem+json (shared/http/problems.py); the
+platform adds errors of its own before a view runs (token, Ambito, unstorable text, body
+limits) and after (database unavailable, unexpected error). `operation_facts` reads what a
+view declares (its URL, `requires`, `arguments`, `idempotent`, the concurrency helpers it
+calls) and `document` turns those facts into responses, parameters and headers, so a
+service documents them by writing the view, not by repeating them per route
+(shared/http/blueprint.py calls both; docs/api.md lists the problem types).
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+
+from shared.http.problems import PROBLEM_JSON, TYPE_BASE
+
+# Patterns of the platform's identifiers (the domain's, such as tax codes, live in the services' schemas).
+TENANT_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"          # shared/tenants.py SLUG_RE
+CURSOR = r"^[A-Za-z0-9_-]{1,28}$"                     # shared/http/pagination.py: unpadded base64url of "s<seq>"
+ETAG = r'^\s*(?:W/)?"[0-9]+"\s*$'                     # shared/http/concurrency.py _ETAG_RE
+
+PROBLEM = "Problem"
+PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM}"}
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details. `type` names the problem; clients branch on it, not on `title`.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri", "example": TYPE_BASE + "validation-error",
+                 "description": f"{TYPE_BASE}<slug>; the slugs of each status are listed in its response"},
+        "title": {"type": "string", "description": "Short, the same for every problem of this type"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599, "description": "The HTTP status"},
+        "detail": {"type": "string", "description": "What went wrong in this request, for a person to read"},
+        "instance": {"type": "string", "format": "uri-reference"},
+        "errors": {"type": "array", "description": "validation-error: one entry per refused value",
+                   "items": {"$ref": "#/components/schemas/ProblemError"}},
+        "field": {"type": "string", "description": "duplicate-*: the field whose value is already taken"},
+        "deadline": {"type": "string", "format": "date-time",
+                     "description": "call-closed: when the call stopped (or starts) accepting applications"},
+        "current_etag": {"type": "string", "pattern": ETAG,
+                         "description": "stale-etag: the ETag of the version stored now"},
+    },
+    "additionalProperties": True,
+}
+PROBLEM_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["field", "location", "message"],
+    "properties": {
+        "field": {"type": "string", "nullable": True,
+                  "description": "Dotted path of the value (`organisation.tax_code`, `comuni.0.istat_code`);"
+                                 " null when the whole request is refused"},
+        "location": {"type": "string", "description": "Where the value was: json, query, headers or path"},
+        "message": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+HEADERS = {
+    "X-Request-ID": {"description": "The request's id (the one sent in X-Request-ID, or a new one): quote it"
+                                    " when reporting a problem; it is in the service's logs",
+                     "required": True, "schema": {"type": "string", "minLength": 1}},
+    "ETag": {"description": 'The version of the resource, e.g. "3": send it back in If-Match to change it',
+             "required": True, "schema": {"type": "string", "pattern": ETAG}},
+    "Idempotent-Replayed": {"description": "`true` when this is the stored answer to an earlier request with"
+                                           " the same Idempotency-Key (nothing was done again)",
+                            "required": False, "schema": {"type": "string", "enum": ["true"]}},
+    "Retry-After": {"description": "Seconds to wait before retrying", "required": True,
+                    "schema": {"type": "integer", "minimum": 0}},
+    "WWW-Authenticate": {"description": "`Bearer`, with `error=\"invalid_token\"` when a token was sent",
+                         "required": True, "schema": {"type": "string", "pattern": "^Bearer"}},
+}
+
+PARAMETERS = {
+    "IdempotencyKey": {
+        "in": "header", "name": "Idempotency-Key", "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+        "description": "Any unique string (a UUID): a retry with the same key and body gets the first answer"
+                       " (with Idempotent-Replayed: true) instead of doing it twice; kept 24 hours."
+                       " 409 while the first is in progress, 422 if reused for another request"},
+    "IfMatchRequired": {
+        "in": "header", "name": "If-Match", "required": True, "schema": {"type": "string", "pattern": ETAG},
+        "description": "The ETag you read: 428 without it, 412 if someone changed the resource since"},
+    "IfMatch": {
+        "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string", "pattern": ETAG},
+        "description": "The ETag you read (required once the resource exists: 428 without it, 412 if stale)"},
+}
+
+# Each status the platform answers: what it means and which problem types it carries.
+STATUSES = {
+    400: ("Malformed request", ["malformed-request"], "The body is not JSON, is nested too deeply, or a header"
+                                                      " (Idempotency-Key) is malformed"),
+    401: ("Unauthorized", ["unauthorized"], "No bearer token, or one that is not valid"),
+    403: ("Forbidden", ["forbidden"], "The token grants no role in this Ambito, or not a role allowed here"),
+    404: ("Not Found", ["unknown-tenant", "not-found"], "No Ambito with this slug (or no such record)"),
+    409: ("Conflict", ["idempotency-in-progress"], "The request conflicts with the state of the resource"),
+    412: ("Precondition Failed", ["stale-etag"], "If-Match does not name the stored version: read it again"),
+    413: ("Payload Too Large", ["payload-too-large"], "The body is larger than the service accepts"),
+    415: ("Unsupported Media Type", ["unsupported-media-type"], "The body must be sent as application/json"),
+    422: ("Invalid input", ["validation-error"], "A value is refused; `errors` names each field"),
+    428: ("Precondition Required", ["if-match-required"], "Send If-Match with the ETag you read"),
+    503: ("Service Unavailable", ["database-unavailable"], "The database cannot serve the request now;"
+                                                           " nothing was changed: retry after Retry-After"),
+}
+
+
+@dataclass
+class Facts:
+    """What a view declares, as far as its documentation is concerned."""
+
+    path_parameters: list[str] = field(default_factory=list)
+    public: bool = False
+    roles: frozenset[str] | None = None
+    body: bool = False
+    query: bool = False
+    idempotent: bool = False
+    if_match: str | None = None      # "required", "optional" or None
+    etag: bool = False
+
+
+_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _names_used(func, depth: int = 2) -> set[str]:
+    """Global names a view's code uses, and those of its module's functions it calls (`depth` deep)."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return set()
+    names = set(code.co_names)
+    for const in code.co_consts:   # lambdas and nested functions of the view
+        if inspect.iscode(const):
+            names |= set(const.co_names)
+    if depth:
+        module_globals = getattr(func, "__globals__", {})
+        for name in list(names):
+            helper = module_globals.get(name)
+            if inspect.isfunction(helper) and helper.__module__ == func.__module__:
+                names |= _names_used(helper, depth - 1)
+    return names
+
+
+def operation_facts(rule: str, func, apidoc: dict, *, public: bool) -> Facts:
+    """The facts of one operation: its URL rule, the view function and flask-smorest's `_apidoc`."""
+    arguments = [p for p in apidoc.get("arguments", {}).get("parameters", []) if isinstance(p, dict)]
+    manual = apidoc.get("pdz", {})
+    names = _names_used(func)
+    if_match = manual.get("if_match", "required" if "required_version" in names else None)
+    return Facts(
+        path_parameters=_PARAM.findall(rule), public=public,
+        roles=getattr(func, "pdz_roles", None),
+        body=any(p["in"] in ("json", "form", "files") for p in arguments),
+        query=any(p["in"] == "query" for p in arguments),
+        idempotent=bool(apidoc.get("pdz_idempotent")),
+        if_match=if_match or None,
+        etag=manual.get("etag", bool(if_match) or "etag" in names),
+    )
+
+
+def statuses(facts: Facts) -> dict[int, list[str]]:
+    """Each error status the operation can answer, with the problem types it carries."""
+    tenant = "tenant" in facts.path_parameters
+    records = [p for p in facts.path_parameters if p != "tenant"]
+    found: dict[int, list[str]] = {}
+
+    def add(status, *types):
+        found.setdefault(status, [])
+        found[status] += [t for t in types if t not in found[status]]
+
+    if not facts.public:
+        add(401, "unauthorized")
+        add(403, "forbidden")
+    if tenant:
+        add(404, "unknown-tenant")
+        add(422, "validation-error")   # unstorable text in any query value is refused before the view
+    if records:
+        add(404, "not-found")
+    if facts.body:
+        add(400, "malformed-request")
+        add(413, "payload-too-large")
+        add(415, "unsupported-media-type")
+    if facts.body or facts.query:
+        add(422, "validation-error")
+    if facts.idempotent:
+        add(400, "malformed-request")
+        add(409, "idempotency-in-progress")
+        add(422, "idempotency-key-reused")
+    if facts.if_match:
+        add(412, "stale-etag")
+        add(428, "if-match-required")
+    add(503, "database-unavailable")
+    return found
+
+
+def problem_response(status: int, types: list[str], description: str | None = None, *,
+                     roles: frozenset[str] | None = None) -> dict:
+    """An OpenAPI response: problem+json with the Problem schema, naming the problem types it carries."""
+    title, _, meaning = STATUSES.get(status, ("Error", [], ""))
+    listed = ", ".join(f"`{t}`" for t in types)
+    response = {
+        "description": f"{description or meaning}. Problem types: {listed}." if types else (description or meaning),
+        "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
+        "headers": {"X-Request-ID": "X-Request-ID"},
+    }
+    if status == 403 and roles:
+        response["description"] += f" Roles allowed here: {', '.join(sorted(roles))}."
+    if status == 401:
+        response["headers"]["WWW-Authenticate"] = "WWW-Authenticate"
+    if status == 503:
+        response["headers"]["Retry-After"] = "Retry-After"
+    if status == 409 and "idempotency-in-progress" in types:
+        response["headers"]["Retry-After"] = {**HEADERS["Retry-After"], "required": False}
+    return response
+
+
+def conflicts(*problems: tuple[str, str]) -> dict:
+    """`Blueprint.alt_response(409, **conflicts((slug, when), ...))`: the view's domain conflicts."""
+    lines = "; ".join(f"`{slug}`: {when}" for slug, when in problems)
+    return {"content_type": PROBLEM_JSON, "schema": PROBLEM_REF,
+            "description": f"Conflict with the state of the resource. Problem types: {lines}.",
+            "example": {"type": TYPE_BASE + problems[0][0], "title": "Conflict", "status": 409,
+                        "detail": problems[0][1]}}
+
+
+def register_components(spec) -> None:
+    """The Problem schema and the shared headers and parameters, once per document (lazily)."""
+    components = spec.components
+    if PROBLEM in components.schemas:
+        return
+    components.schema(PROBLEM, component=PROBLEM_SCHEMA)
+    components.schema("ProblemError", component=PROBLEM_ERROR_SCHEMA)
+    # flask-smorest registers an application/json Error schema {code, status, message, errors} for
+    # its own error responses: `document` replaces every reference to them, so it would only mislead.
+    components.schemas.pop("Error", None)
+    for name, header in HEADERS.items():
+        components.header(name, header, lazy=True)
+    for name, parameter in PARAMETERS.items():
+        components.parameter(name, parameter["in"], {k: v for k, v in parameter.items() if k != "in"},
+                             lazy=True)
+
+
+def _has_parameter(operation: dict, location: str, name: str) -> bool:
+    return any(isinstance(p, dict) and p.get("in") == location and p.get("name", "").lower() == name.lower()
+               for p in operation.get("parameters", []))
+
+
+def document(operation: dict, facts: Facts) -> dict:
+    """`operation` (flask-smorest's doc of one operation) with its problems, parameters and headers."""
+    responses = {str(code): value for code, value in operation.get("responses", {}).items()}
+    # flask-smorest's own error references describe application/json {code, status, message}: not ours.
+    responses = {code: value for code, value in responses.items()
+                 if not (isinstance(value, str) and (code == "default" or code.startswith(("4", "5"))))}
+    for status, types in statuses(facts).items():
+        ours = problem_response(status, types, roles=facts.roles)
+        theirs = responses.get(str(status))
+        if isinstance(theirs, dict) and PROBLEM_JSON in theirs.get("content", {}):
+            # A view's own (alt_response) wins, with the platform's types added to its description.
+            ours = {**ours, **theirs, "headers": {**ours["headers"], **theirs.get("headers", {})},
+                    "description": f"{theirs['description']} Also: {ours['description']}"}
+        responses[str(status)] = ours
+    responses["default"] = problem_response(500, [], "Unexpected error (500): reported with the request id")
+    for code, response in responses.items():
+        if code.startswith(("2", "3")) and isinstance(response, dict):
+            headers = response.setdefault("headers", {})
+            headers.setdefault("X-Request-ID", "X-Request-ID")
+            if facts.etag:
+                headers.setdefault("ETag", "ETag")
+            if facts.idempotent:
+                headers.setdefault("Idempotent-Replayed", "Idempotent-Replayed")
+    operation["responses"] = responses
+
+    parameters = operation.setdefault("parameters", [])
+    if "tenant" in facts.path_parameters and not _has_parameter(operation, "path", "tenant"):
+        parameters.append({"in": "path", "name": "tenant", "required": True,
+                           "description": "The Ambito's slug, as in the tenant catalogue (e.g. potenza)",
+                           "schema": {"type": "string", "pattern": TENANT_SLUG}})
+    for parameter in parameters:
+        # Every `after` is a cursor of shared/http/pagination.py (a 422 if it is not one of ours).
+        if isinstance(parameter, dict) and parameter.get("in") == "query" and parameter.get("name") == "after":
+            parameter["schema"].setdefault("pattern", CURSOR)
+            parameter.setdefault("description", "The `next_cursor` of the previous page")
+    if facts.idempotent and not _has_parameter(operation, "header", "Idempotency-Key"):
+        parameters.append("IdempotencyKey")
+    if facts.if_match and not _has_parameter(operation, "header", "If-Match"):
+        parameters.append("IfMatchRequired" if facts.if_match == "required" else "IfMatch")
+    if not parameters:
+        del operation["parameters"]
+    if facts.public:
+        operation["security"] = []
+    return operation
