@@ -129,8 +129,8 @@ def test_admission_creates_then_updates_the_stakeholder(reg):
     assert reg.call("POST", f"/applications/{two.get_json()['id']}/admit").get_json()["stakeholder_id"] == stakeholder_id
     stakeholder = reg.call("GET", f"/stakeholders/{stakeholder_id}").get_json()
     assert stakeholder["areas"] == ["3", "6"] and stakeholder["seat_istat"] == "076042"
-    history = reg.call("GET", f"/stakeholders/{stakeholder_id}/history").get_json()
-    assert [h["change"] for h in history] == ["registered", "admitted_from_application"]
+    history = reg.call("GET", f"/stakeholders/{stakeholder_id}/history").get_json()["items"]
+    assert [h["change"] for h in history] == ["admitted_from_application", "admitted_from_application"]
     assert history[1]["changes"]["areas"] == {"from": ["3"], "to": ["3", "6"]}
     assert db(reg, "SELECT count(*) FROM people WHERE stakeholder_id = %s", stakeholder_id)[0][0] == 4
     events = outbox(reg)
@@ -182,7 +182,7 @@ def test_updates_need_the_current_etag_and_are_kept_in_history(reg):
                            headers={"If-Match": tag})
     assert lost_update.status_code == 412
     assert reg.call("GET", f"/stakeholders/{sid}").get_json()["name"] == "Coop Aurora"
-    history = reg.call("GET", f"/stakeholders/{sid}/history").get_json()
+    history = reg.call("GET", f"/stakeholders/{sid}/history").get_json()["items"]
     assert [h["change"] for h in history] == ["registered", "status_changed"]
     assert history[1]["changes"] == {"status": {"from": "active", "to": "suspended"}}
     assert history[1]["changed_by"] == "operatore-1"

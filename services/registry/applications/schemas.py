@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from services.registry.applications.domain import REQUIRED_DECLARATIONS, missing_declarations
 from services.registry.stakeholders.schemas import ISTAT_CODE, OrganisationFields
 from services.registry.taxcodes import InvalidTaxCode, normalise_personal_code
+from services.registry.text import NFCString
 
 PHONE = validate.Regexp(r"^\+?[0-9 ]{6,20}$", error="A phone number has 6 to 20 digits, optionally +country.")
 
@@ -16,7 +17,7 @@ class OrganisationIn(OrganisationFields):
 
 
 class PersonIn(Schema):
-    full_name = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    full_name = NFCString(required=True, validate=validate.Length(min=3, max=200))
     tax_code = fields.String(load_default=None, allow_none=True,
                              metadata={"description": "Codice fiscale della persona"})
     email = fields.Email(load_default=None, allow_none=True)
@@ -39,7 +40,7 @@ class DeclarationsIn(Schema):
     possesso_requisiti = fields.Boolean(required=True)
     assenza_cause_esclusione = fields.Boolean(required=True)
     presa_visione_informativa_privacy = fields.Boolean(required=True)
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    note = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
     @validates_schema
     def _all_declared(self, data, **_kwargs):
@@ -111,5 +112,5 @@ class ApplicationPage(Schema):
 
 
 class RejectIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=5, max=2000),
+    reason = NFCString(required=True, validate=validate.Length(min=5, max=2000),
                            metadata={"description": "Motivazione del rigetto, comunicata all'organizzazione"})

@@ -120,9 +120,10 @@ def admit_application(*, conn: psycopg.Connection, tenant: str, by: str, applica
         organisation = {"name": application["organisation_name"], "type": application["organisation_type"],
                         "tax_code": application["tax_code"], "runts_section": application["runts_section"],
                         "runts_number": application["runts_number"], "seat_istat": application["seat_istat"]}
+        source = {"application_id": application["id"], "protocol_number": application["protocol_number"]}
         stakeholder, _created = stakeholders.admit_organisation(conn=conn, tenant=tenant, by=by,
                                                                 organisation=organisation,
-                                                                areas=list(application["areas"]))
+                                                                areas=list(application["areas"]), source=source)
         store.link_people(conn, application_id, stakeholder["id"])
         application = store.review(conn, application_id, status="admitted", stakeholder_id=stakeholder["id"],
                                    reviewed_by=by)

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.registry.calls.domain import TRANSITIONS
+from services.registry.text import NFCString
 
 # A day inside Python's years 1-9999, so that the instant reads back in any time zone (PostgreSQL too).
 EARLIEST, LATEST = datetime(1, 1, 2, tzinfo=timezone.utc), datetime(9999, 12, 30, tzinfo=timezone.utc)
@@ -17,13 +18,13 @@ def representable(value: datetime) -> None:
 
 
 class CallIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=5, max=300),
-                          metadata={"description": "Titolo dell'avviso"})
-    description = fields.String(load_default="", validate=validate.Length(max=20000))
+    title = NFCString(required=True, validate=validate.Length(min=5, max=300),
+                      metadata={"description": "Titolo dell'avviso"})
+    description = NFCString(load_default="", validate=validate.Length(max=20000))
     areas = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=50),
                         metadata={"description": "Codici delle aree tematiche della regione (GET /areas)"})
-    requirements = fields.String(load_default="", validate=validate.Length(max=20000),
-                                 metadata={"description": "Requisiti di partecipazione"})
+    requirements = NFCString(load_default="", validate=validate.Length(max=20000),
+                             metadata={"description": "Requisiti di partecipazione"})
     opens_at = fields.AwareDateTime(required=True, validate=representable,
                                     metadata={"description": "Apertura (con fuso orario)"})
     closes_at = fields.AwareDateTime(required=True, validate=representable,

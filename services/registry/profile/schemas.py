@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from services.registry.text import NFCString
+
 ISTAT_CODE = validate.Regexp(r"^[0-9]{6}$", error="Must be a 6-digit ISTAT comune code.")
 
 
-class Text(fields.String):
-    """A string trimmed of surrounding spaces; blank counts as absent where null is allowed."""
+class Text(NFCString):
+    """An NFC string trimmed of surrounding spaces; blank counts as absent where null is allowed."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()

@@ -14,7 +14,7 @@ from shared.http.problems import Problem
 from services.registry.areas import check_areas
 from services.registry.seat import check_seat
 from services.registry.stakeholders import service
-from services.registry.stakeholders.schemas import (HistoryEntry, StakeholderIn, StakeholderListQuery,
+from services.registry.stakeholders.schemas import (HistoryPage, HistoryQuery, StakeholderIn, StakeholderListQuery,
                                                     StakeholderOut, StakeholderPage, StakeholderPatch)
 
 blp = Blueprint("stakeholders", __name__, url_prefix="/v1/<tenant>/stakeholders",
@@ -97,8 +97,10 @@ class StakeholderById(MethodView):
 @blp.route("/<uuid:stakeholder_id>/history")
 class StakeholderHistory(MethodView):
     @requires(*READERS)
-    @blp.response(200, HistoryEntry(many=True))
-    def get(self, tenant, stakeholder_id):
-        """Every change of the stakeholder, oldest first."""
+    @blp.arguments(HistoryQuery, location="query")
+    @blp.response(200, HistoryPage)
+    def get(self, query, tenant, stakeholder_id):
+        """Every change of the stakeholder, oldest first; cursor pagination."""
         with current_platform().read(g.tenant) as conn:
-            return _run(lambda: service.stakeholder_history(conn=conn, stakeholder_id=stakeholder_id))
+            return _run(lambda: service.stakeholder_history(conn=conn, stakeholder_id=stakeholder_id,
+                                                            after=query.get("after"), limit=query["limit"]))

@@ -23,14 +23,23 @@ def _snapshot(stakeholder: dict) -> dict:
     }
 
 
-def stakeholder_registered(*, tenant: str, stakeholder: dict) -> CloudEvent:
+def _source(source: dict | None) -> dict:
+    """The application an admission came from (optional fields: absent when there was none)."""
+    if not source:
+        return {}
+    return {"application_id": str(source["application_id"]), "protocol_number": source["protocol_number"]}
+
+
+def stakeholder_registered(*, tenant: str, stakeholder: dict, source: dict | None = None) -> CloudEvent:
     return new_event(type=STAKEHOLDER_REGISTERED, service=SERVICE, tenant=tenant,
                      aggregate_id=str(stakeholder["id"]),
-                     data={**_snapshot(stakeholder), "registered_at": stakeholder["created_at"].isoformat()})
+                     data={**_snapshot(stakeholder), "registered_at": stakeholder["created_at"].isoformat(),
+                           **_source(source)})
 
 
-def stakeholder_updated(*, tenant: str, stakeholder: dict, changed: list[str]) -> CloudEvent:
+def stakeholder_updated(*, tenant: str, stakeholder: dict, changed: list[str],
+                        source: dict | None = None) -> CloudEvent:
     return new_event(type=STAKEHOLDER_UPDATED, service=SERVICE, tenant=tenant,
                      aggregate_id=str(stakeholder["id"]),
                      data={**_snapshot(stakeholder), "changed": sorted(changed),
-                           "updated_at": stakeholder["updated_at"].isoformat()})
+                           "updated_at": stakeholder["updated_at"].isoformat(), **_source(source)})

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from services.registry.stakeholders.domain import RUNTS_SECTIONS, STAKEHOLDER_TYPES, STATUSES
 from services.registry.taxcodes import InvalidTaxCode, normalise_tax_code
+from services.registry.text import NFCString
 
 ISTAT_CODE = validate.Regexp(r"^[0-9]{6}$", error="An ISTAT comune code has 6 digits.")
 
@@ -22,8 +23,8 @@ def check_runts(data: dict) -> None:
 
 
 class OrganisationFields(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=300),
-                         metadata={"description": "Denominazione dell'organizzazione"})
+    name = NFCString(required=True, validate=validate.Length(min=2, max=300),
+                     metadata={"description": "Denominazione dell'organizzazione (salvata in Unicode NFC)"})
     type = fields.String(required=True, validate=validate.OneOf(STAKEHOLDER_TYPES))
     tax_code = fields.String(required=True, metadata={
         "description": "Codice fiscale (16 caratteri) o partita IVA / codice fiscale numerico (11 cifre)"})
@@ -49,7 +50,7 @@ class StakeholderIn(OrganisationFields):
 
 
 class StakeholderPatch(Schema):
-    name = fields.String(validate=validate.Length(min=2, max=300))
+    name = NFCString(validate=validate.Length(min=2, max=300))
     type = fields.String(validate=validate.OneOf(STAKEHOLDER_TYPES))
     runts_section = fields.String(allow_none=True, validate=validate.OneOf(RUNTS_SECTIONS))
     runts_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
@@ -78,8 +79,9 @@ class StakeholderListQuery(Schema):
     type = fields.String(validate=validate.OneOf(STAKEHOLDER_TYPES))
     area = fields.String(validate=validate.Length(max=60))
     status = fields.String(validate=validate.OneOf(STATUSES))
-    q = fields.String(validate=validate.Length(min=1, max=100),
-                      metadata={"description": "Text search: part of the name, or the exact tax code"})
+    q = NFCString(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Text search: part of the name (case-insensitive; % and _ are plain characters),"
+                       " or the exact tax code"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     after = fields.String(metadata={"description": "Cursor from the previous page's next_cursor"})
 
@@ -89,9 +91,27 @@ class StakeholderPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
+HISTORY_CHANGES = ("registered", "updated", "status_changed", "admitted_from_application")
+
+
 class HistoryEntry(Schema):
     version = fields.Integer()
-    change = fields.String(metadata={"description": "registered, updated, status_changed, admitted_from_application"})
-    changes = fields.Dict()
+    change = fields.String(validate=validate.OneOf(HISTORY_CHANGES), metadata={
+        "description": "registered (directly, POST /stakeholders), updated, status_changed, or"
+                       " admitted_from_application (application_id and protocol_number name the application)"})
+    changes = fields.Dict(metadata={"description": "registered: the values; every other change: {field: {from, to}},"
+                                                   " from null when the admission created the record"})
     changed_by = fields.String()
     changed_at = fields.DateTime()
+    application_id = fields.UUID(allow_none=True, metadata={"description": "The admitted application, if any"})
+    protocol_number = fields.String(allow_none=True, metadata={"description": "Its protocol number, if any"})
+
+
+class HistoryQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    after = fields.String(metadata={"description": "Cursor from the previous page's next_cursor"})
+
+
+class HistoryPage(Schema):
+    items = fields.List(fields.Nested(HistoryEntry))
+    next_cursor = fields.String(allow_none=True)

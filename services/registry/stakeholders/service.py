@@ -31,33 +31,44 @@ def _jsonable(value):
 
 def register_stakeholder(*, conn: psycopg.Connection, tenant: str, by: str, name: str, type: str,
                          tax_code: str, runts_section: str | None = None, runts_number: str | None = None,
-                         seat_istat: str | None = None, areas: list[str] | None = None) -> dict:
-    """Register an organisation and record its `stakeholder.registered` event."""
+                         seat_istat: str | None = None, areas: list[str] | None = None,
+                         source: dict | None = None) -> dict:
+    """Register an organisation and record its `stakeholder.registered` event.
+
+    `source` ({application_id, protocol_number}) names the application whose admission registers it."""
     try:
         # One transaction for the row, its history and its event: none exists without the others.
         with conn.transaction():
             row = store.insert(conn, id=uuid.uuid4(), name=name.strip(), type=type,
                                tax_code=normalise_tax_code(tax_code), runts_section=runts_section,
                                runts_number=runts_number, seat_istat=seat_istat, areas=list(areas or []))
-            store.add_history(conn, stakeholder_id=row["id"], version=row["version"], change="registered",
-                              changes={k: _jsonable(row[k]) for k in store.EDITABLE}, changed_by=by)
-            add_event(conn, events.stakeholder_registered(tenant=tenant, stakeholder=row))
+            values = {k: _jsonable(row[k]) for k in store.EDITABLE}
+            if source:
+                # Like every change but a direct registration: from/to, from nothing.
+                change, changes = "admitted_from_application", {k: {"from": None, "to": v} for k, v in values.items()}
+            else:
+                change, changes = "registered", values
+            store.add_history(conn, stakeholder_id=row["id"], version=row["version"], change=change,
+                              changes=changes, changed_by=by, source=source)
+            add_event(conn, events.stakeholder_registered(tenant=tenant, stakeholder=row, source=source))
     except psycopg.errors.UniqueViolation as exc:
         raise DuplicateTaxCode(tax_code) from exc
     return row
 
 
-def _apply(conn, *, tenant: str, by: str, current: dict, changes: dict, change: str) -> dict:
+def _apply(conn, *, tenant: str, by: str, current: dict, changes: dict, change: str,
+           source: dict | None = None) -> dict:
     """Write the fields that really differ, with history and event; the row if nothing differs."""
     diff = {k: v for k, v in changes.items() if _jsonable(current[k]) != _jsonable(v)}
     if not diff:
         return current
     row = store.update(conn, current["id"], diff)
-    kind = "status_changed" if set(diff) == {"status"} else change
+    # An admission stays one even when all it does is reactivate: its entry names the application.
+    kind = "status_changed" if set(diff) == {"status"} and not source else change
     store.add_history(conn, stakeholder_id=row["id"], version=row["version"], change=kind,
                       changes={k: {"from": _jsonable(current[k]), "to": _jsonable(v)} for k, v in diff.items()},
-                      changed_by=by)
-    add_event(conn, events.stakeholder_updated(tenant=tenant, stakeholder=row, changed=list(diff)))
+                      changed_by=by, source=source)
+    add_event(conn, events.stakeholder_updated(tenant=tenant, stakeholder=row, changed=list(diff), source=source))
     return row
 
 
@@ -74,19 +85,21 @@ def update_stakeholder(*, conn: psycopg.Connection, tenant: str, by: str, stakeh
 
 
 def admit_organisation(*, conn: psycopg.Connection, tenant: str, by: str, organisation: dict,
-                       areas: list[str]) -> tuple[dict, bool]:
+                       areas: list[str], source: dict) -> tuple[dict, bool]:
     """Create the stakeholder an admitted application names, or update it; (row, created).
 
-    Runs inside the caller's transaction (the admission's)."""
+    `source` is {application_id, protocol_number}: history and event name it. Runs inside the caller's
+    transaction (the admission's)."""
     current = store.find_by_tax_code(conn, organisation["tax_code"], for_update=True)
     if current is None:
-        return register_stakeholder(conn=conn, tenant=tenant, by=by, areas=areas, **organisation), True
+        return register_stakeholder(conn=conn, tenant=tenant, by=by, areas=areas, source=source,
+                                    **organisation), True
     changes = {k: organisation[k] for k in ("name", "type", "runts_section", "runts_number", "seat_istat")}
     changes["areas"] = list(dict.fromkeys(list(current["areas"]) + list(areas)))
     if current["status"] == "withdrawn":
         changes["status"] = "active"  # a new admission brings it back into the network
     return _apply(conn, tenant=tenant, by=by, current=current, changes=changes,
-                  change="admitted_from_application"), False
+                  change="admitted_from_application", source=source), False
 
 
 def get_stakeholder(*, conn: psycopg.Connection, stakeholder_id: uuid.UUID) -> dict:
@@ -97,10 +110,11 @@ def get_stakeholder(*, conn: psycopg.Connection, stakeholder_id: uuid.UUID) -> d
     return row
 
 
-def stakeholder_history(*, conn: psycopg.Connection, stakeholder_id: uuid.UUID) -> list[dict]:
-    """Every change of one stakeholder, oldest first."""
+def stakeholder_history(*, conn: psycopg.Connection, stakeholder_id: uuid.UUID, after: str | None = None,
+                        limit: int = 50) -> dict:
+    """A page of one stakeholder's changes, oldest first, with the cursor of the next page."""
     get_stakeholder(conn=conn, stakeholder_id=stakeholder_id)
-    return store.history(conn, stakeholder_id)
+    return page(store.history(conn, stakeholder_id, after_id=decode_cursor(after), limit=limit + 1), limit)
 
 
 def list_stakeholders(*, conn: psycopg.Connection, type: str | None = None, area: str | None = None,

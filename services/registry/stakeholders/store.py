@@ -5,6 +5,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from services.registry.sql import update_versioned
+from services.registry.text import contains_pattern
 from psycopg.types.json import Jsonb
 
 COLUMNS = ("seq, id, name, type, tax_code, runts_section, runts_number, seat_istat, areas, status,"
@@ -42,7 +43,7 @@ def update(conn: psycopg.Connection, stakeholder_id, changes: dict) -> dict:
 
 def page(conn: psycopg.Connection, *, type: str | None, area: str | None, status: str | None,
          text: str | None, after_seq: int, limit: int) -> list[dict]:
-    pattern = f"%{text.strip()}%" if text and text.strip() else None
+    pattern = contains_pattern(text)  # the user's % and _ are text, not wildcards
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
             f"SELECT {COLUMNS} FROM stakeholders WHERE seq > %(after)s"
@@ -61,13 +62,17 @@ def all_for_export(conn: psycopg.Connection) -> list[dict]:
 
 
 def add_history(conn: psycopg.Connection, *, stakeholder_id, version: int, change: str, changes: dict,
-                changed_by: str) -> None:
-    conn.execute("INSERT INTO stakeholder_history (stakeholder_id, version, change, changes, changed_by)"
-                 " VALUES (%s, %s, %s, %s, %s)",
-                 (stakeholder_id, version, change, Jsonb(changes), changed_by))
+                changed_by: str, source: dict | None = None) -> None:
+    """One history entry; `source` names the application an admission came from."""
+    source = source or {}
+    conn.execute("INSERT INTO stakeholder_history (stakeholder_id, version, change, changes, changed_by,"
+                 " application_id, protocol_number) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                 (stakeholder_id, version, change, Jsonb(changes), changed_by, source.get("application_id"),
+                  source.get("protocol_number")))
 
 
-def history(conn: psycopg.Connection, stakeholder_id) -> list[dict]:
+def history(conn: psycopg.Connection, stakeholder_id, *, after_id: int, limit: int) -> list[dict]:
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute("SELECT version, change, changes, changed_by, changed_at FROM stakeholder_history"
-                           " WHERE stakeholder_id = %s ORDER BY id", (stakeholder_id,)).fetchall()
+        return cur.execute("SELECT id AS seq, version, change, changes, changed_by, changed_at, application_id,"
+                           " protocol_number FROM stakeholder_history WHERE stakeholder_id = %s AND id > %s"
+                           " ORDER BY id LIMIT %s", (stakeholder_id, after_id, limit)).fetchall()
