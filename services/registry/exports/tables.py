@@ -9,8 +9,8 @@ import csv
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from services.registry.exports.cells import cell, xlsx_cell
 from services.registry.taxcodes import is_personal_tax_code
 
 HEADERS = ("Denominazione", "Tipologia", "Codice fiscale / Partita IVA", "Sezione RUNTS", "Numero RUNTS",
@@ -24,21 +24,14 @@ TYPES_IT = {
 STATUS_IT = {"active": "Attivo", "suspended": "Sospeso", "withdrawn": "Ritirato"}
 
 
-def _cell(value):
-    """Text a spreadsheet must show, never run: a leading =, +, - or @ would start a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def rows(stakeholders: list[dict], *, area_names: dict[str, str], comune_name) -> list[tuple]:
-    """One row per stakeholder, in Italian."""
+    """One row per stakeholder, in Italian (raw text: the writers make every cell safe)."""
     table = []
     for s in stakeholders:
         code = "" if is_personal_tax_code(s["tax_code"]) else s["tax_code"]
         areas = "; ".join(area_names.get(a, a) for a in s["areas"])
-        table.append((_cell(s["name"]), TYPES_IT.get(s["type"], s["type"]), code, (s["runts_section"] or "").upper(),
-                      _cell(s["runts_number"] or ""), s["seat_istat"] or "",
+        table.append((s["name"], TYPES_IT.get(s["type"], s["type"]), code, (s["runts_section"] or "").upper(),
+                      s["runts_number"] or "", s["seat_istat"] or "",
                       comune_name(s["seat_istat"]) if s["seat_istat"] else "", areas,
                       STATUS_IT.get(s["status"], s["status"]), s["created_at"].date().isoformat()))
     return table
@@ -49,19 +42,19 @@ def to_csv(table: list[tuple]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADERS)
-    writer.writerows(table)
+    # Every cell, whatever column it is in: any stored string may be hostile (see cells.py).
+    writer.writerows([cell(v) for v in row] for row in table)
     return out.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(table: list[tuple], *, title: str) -> bytes:
+    """One sheet: the title, the headers, one row each; every cell text, none a formula."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Registro"
-    sheet.append([title])
-    sheet.append(list(HEADERS))
-    for row in table:
-        # Control characters are legal in the register but not in XLSX (openpyxl refuses the cell): drop them.
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    # Control characters are legal in the register but not in XLSX: xlsx_cell drops them, then makes the cell safe.
+    for row in ([title], HEADERS, *table):
+        sheet.append([xlsx_cell(v) for v in row])
     for column, width in zip("ABCDEFGHIJ", (45, 28, 22, 10, 14, 12, 24, 50, 10, 14)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
