@@ -32,6 +32,17 @@ def _own_only() -> bool:
     return not g.roles.intersection(READERS)
 
 
+def _duplicate(protocol_number: str | None) -> Problem:
+    """409 naming the application that holds the organisation's place, so a wronged one knows what to contest."""
+    if protocol_number is None:  # rejected meanwhile: a retry may pass
+        return Problem(409, "Conflict", "This organisation has already applied to this call.",
+                       slug="duplicate-application", field="organisation.tax_code")
+    return Problem(409, "Conflict", f"This organisation already has a standing application to this call"
+                   f" (protocol {protocol_number}). If your organisation did not file it, ask the Ufficio di Piano"
+                   " to review it: once it is rejected, you can apply.", slug="duplicate-application",
+                   field="organisation.tax_code", standing_protocol_number=protocol_number)
+
+
 def _run(action):
     try:
         return action()
@@ -47,9 +58,8 @@ def _run(action):
                       deadline=exc.deadline.isoformat()) from None
     except service.AreasOutsideCall as exc:
         raise invalid(*[("areas", f"The call does not concern area {code!r}.") for code in exc.codes]) from None
-    except service.DuplicateApplication:
-        raise Problem(409, "Conflict", "This organisation has already applied to this call.",
-                      slug="duplicate-application", field="organisation.tax_code") from None
+    except service.DuplicateApplication as exc:
+        raise _duplicate(exc.protocol_number) from None
     except domain.ApplicationRuleError as exc:
         raise Problem(409, "Conflict", str(exc), slug="application-state") from None
     except DuplicateTaxCode:
@@ -64,10 +74,11 @@ class Applications(MethodView):
     @blp.response(200, ApplicationPage)
     def get(self, query, tenant):
         """List applications (a stakeholder representative sees only its own)."""
-        by = g.principal.subject if _own_only() else None
+        only_of = g.principal.subject if _own_only() else None
         with current_platform().read(g.tenant) as conn:
             return service.list_applications(conn=conn, call_id=query.get("call_id"), status=query.get("status"),
-                                             submitted_by=by, after=query.get("after"), limit=query["limit"])
+                                             tax_code=query.get("tax_code"), submitted_by=query.get("submitted_by"),
+                                             only_of=only_of, after=query.get("after"), limit=query["limit"])
 
     @requires(STAKEHOLDER, OPERATOR)
     @idempotent

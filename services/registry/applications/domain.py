@@ -13,6 +13,9 @@ REQUIRED_DECLARATIONS = (
     "presa_visione_informativa_privacy",  # has read the privacy notice (GDPR art. 13)
 )
 REVIEW = {"submitted": {"admitted", "rejected"}, "admitted": set(), "rejected": set()}
+# The applications that count for "one per organisation and call" (the partial unique index of
+# migration registry/007 says the same): a rejected one no longer holds the organisation's place.
+STANDING = ("submitted", "admitted")
 
 
 class ApplicationRuleError(ValueError):

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from services.registry.applications.domain import REQUIRED_DECLARATIONS, missing_declarations
+from services.registry.applications.domain import REQUIRED_DECLARATIONS, REVIEW, missing_declarations
 from services.registry.stakeholders.schemas import ISTAT_CODE, OrganisationFields
 from services.registry.taxcodes import InvalidTaxCode, normalise_personal_code
+from services.registry.stakeholders.schemas import check_tax_code
 from services.registry.text import NFCString
 
 PHONE = validate.Regexp(r"^\+?[0-9 ]{6,20}$", error="A phone number has 6 to 20 digits, optionally +country.")
@@ -89,6 +90,7 @@ class ApplicationSummary(Schema):
     status = fields.String(metadata={"description": "submitted, admitted or rejected"})
     rejection_reason = fields.String(allow_none=True)
     stakeholder_id = fields.UUID(allow_none=True)
+    submitted_by = fields.String(metadata={"description": "The account (token `sub`) that submitted it"})
     submitted_at = fields.DateTime()
     reviewed_at = fields.DateTime(allow_none=True)
 
@@ -101,7 +103,11 @@ class ApplicationOut(ApplicationSummary):
 
 class ApplicationListQuery(Schema):
     call_id = fields.UUID()
-    status = fields.String(validate=validate.OneOf(["submitted", "admitted", "rejected"]))
+    status = fields.String(validate=validate.OneOf(list(REVIEW)))
+    tax_code = fields.String(validate=check_tax_code, metadata={
+        "description": "The organisation's tax code: every application naming it, whoever submitted it"})
+    submitted_by = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "The submitter's account (token `sub`); a representative sees only its own anyway"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     after = fields.String()
 

@@ -32,7 +32,11 @@ class CallNotAccepting(Exception):
 
 
 class DuplicateApplication(Exception):
-    """This organisation already applied to this call."""
+    """This organisation already has a standing (submitted or admitted) application to this call."""
+
+    def __init__(self, protocol_number: str | None):
+        super().__init__(protocol_number)
+        self.protocol_number = protocol_number
 
 
 class AreasOutsideCall(ValueError):
@@ -74,7 +78,10 @@ def submit_application(*, conn: psycopg.Connection, tenant: str, by: str, call_i
                     seat_istat=organisation["seat_istat"], areas=areas, declarations=declarations,
                     submitted_by=by, submitted_at=at)
         except psycopg.errors.UniqueViolation as exc:
-            raise DuplicateApplication() from exc  # the whole transaction, counter included, rolls back
+            # Named, so that an organisation someone else applied for can ask the office to review that one.
+            holder = store.standing(conn, call_id=call_id, tax_code=normalise_tax_code(organisation["tax_code"]))
+            # The whole transaction, counter included, rolls back.
+            raise DuplicateApplication(holder["protocol_number"] if holder else None) from exc
         for role, person in (("legal_representative", legal_representative), ("contact_person", contact_person)):
             row = store.insert_person(conn, application_id=application["id"], role=role, person=_person(person))
             record_access(conn, subject=by, action="create", resource="person", resource_id=row["id"])
@@ -98,9 +105,11 @@ def get_application(*, conn: psycopg.Connection, application_id: uuid.UUID, read
 
 
 def list_applications(*, conn: psycopg.Connection, call_id: uuid.UUID | None, status: str | None,
-                      submitted_by: str | None, after: str | None, limit: int) -> dict:
-    """A page of applications (organisation data only), optionally only one submitter's."""
-    rows = store.page(conn, call_id=call_id, status=status, submitted_by=submitted_by,
+                      submitted_by: str | None, after: str | None, limit: int, tax_code: str | None = None,
+                      only_of: str | None = None) -> dict:
+    """A page of applications (organisation data only), filtered; `only_of` limits it to one submitter's."""
+    rows = store.page(conn, call_id=call_id, status=status, submitted_by=submitted_by, only_of=only_of,
+                      tax_code=normalise_tax_code(tax_code) if tax_code else None,
                       after_seq=decode_cursor(after), limit=limit + 1)
     return page(rows, limit)
 

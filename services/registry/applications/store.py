@@ -6,6 +6,7 @@ import uuid
 import psycopg
 from psycopg.rows import dict_row
 
+from services.registry.applications.domain import STANDING
 from services.registry.sql import update_versioned
 from psycopg.types.json import Jsonb
 
@@ -67,14 +68,24 @@ def link_people(conn: psycopg.Connection, application_id, stakeholder_id) -> Non
     conn.execute("UPDATE people SET stakeholder_id = %s WHERE application_id = %s", (stakeholder_id, application_id))
 
 
+def standing(conn: psycopg.Connection, *, call_id, tax_code: str) -> dict | None:
+    """The application that holds this organisation's place in a call (submitted or admitted), if any."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(f"SELECT {COLUMNS} FROM applications WHERE call_id = %s AND tax_code = %s"
+                           " AND status = ANY(%s)", (call_id, tax_code, list(STANDING))).fetchone()
+
+
 def page(conn: psycopg.Connection, *, call_id, status: str | None, submitted_by: str | None,
-         after_seq: int, limit: int) -> list[dict]:
+         after_seq: int, limit: int, tax_code: str | None = None, only_of: str | None = None) -> list[dict]:
+    """`submitted_by` is a filter; `only_of` the one submitter a representative may see (both apply)."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
             f"SELECT {COLUMNS} FROM applications WHERE seq > %(after)s"
             " AND (%(call_id)s::uuid IS NULL OR call_id = %(call_id)s)"
             " AND (%(status)s::text IS NULL OR status = %(status)s)"
             " AND (%(by)s::text IS NULL OR submitted_by = %(by)s)"
+            " AND (%(only_of)s::text IS NULL OR submitted_by = %(only_of)s)"
+            " AND (%(tax_code)s::text IS NULL OR tax_code = %(tax_code)s)"
             " ORDER BY seq LIMIT %(limit)s",
             {"after": after_seq, "call_id": call_id, "status": status, "by": submitted_by,
-             "limit": limit}).fetchall()
+             "only_of": only_of, "tax_code": tax_code, "limit": limit}).fetchall()
