@@ -12,9 +12,14 @@ from werkzeug.exceptions import HTTPException
 
 from shared.config import Settings
 from shared.db.errors import DatabaseUnavailable
+from shared.http.docs_ui import serve_docs
+from shared.http.headers import secure_every_answer
+from shared.http.limits import max_body_bytes, refuse_oversized_bodies, require_json_bodies
+from shared.http.logs import loggable_query
 from shared.http.metrics import instrument, metrics_response
 from shared.http.platform import Platform
 from shared.http.problems import Problem, from_http_exception, problem_response
+from shared.http.request_ids import identify_requests
 from shared.http.storable import refuse_unstorable_text
 
 log = logging.getLogger(__name__)
@@ -42,15 +47,13 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
     """A Flask app with OpenAPI, problem+json errors, auth, health and metrics."""
     settings = settings or Settings.from_env()
     platform = platform or Platform.from_settings(service, settings)
-    app = Flask(f"pdz-{service}")
+    app = Flask(f"pdz-{service}", static_folder=None)  # no /static/ route serving the working directory
     app.config.update(
         API_TITLE=title,
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
@@ -59,6 +62,9 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
         JSON_SORT_KEYS=False,
     )
     app.extensions["pdz"] = platform
+    # First of all, before anything can read the body: the request's id, then the body limit.
+    identify_requests(app)
+    refuse_oversized_bodies(app, limit=max_body_bytes())
     api = ProblemApi(app)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
@@ -91,10 +97,13 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
         refuse_unstorable_text(request)
         return None
 
+    require_json_bodies(app)  # after authentication: a caller learns the media type only when allowed
+
     @app.after_request
     def _echo_and_log(response):
         response.headers["X-Request-ID"] = getattr(g, "request_id", "")
         access_log.info("request", extra={"method": request.method, "path": request.path,
+                                          "query": loggable_query(request.args),
                                           "status": response.status_code})
         return response
 
@@ -143,6 +152,8 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
     def metrics():
         return metrics_response()
 
+    serve_docs(app, title=title)  # Swagger UI from the pinned local package, not from a CDN
+    secure_every_answer(app)
     instrument(app, service)
     return app
 

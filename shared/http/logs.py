@@ -16,6 +16,24 @@ _PARENS = r"\((?:[^()]|\([^()]*\))*\)"  # one level of nesting: (lower(email))
 _KEY_VALUES = re.compile(rf"(Key {_PARENS})={_PARENS}")
 
 
+# The access log names a query's parameters and never their values: `q` may be a person's name or
+# codice fiscale, `access_token` a token. A parameter *name* is the client's text too, so only
+# names shaped like ours are written, and never one that looks like a tax code.
+_PARAMETER_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_TAX_CODE_LIKE = re.compile(r"[a-z]{6}[0-9lmnpqrstuv]{2}[a-z][0-9lmnpqrstuv]{2}[a-z][0-9lmnpqrstuv]{3}[a-z]|[0-9]{11}",
+                            re.IGNORECASE)
+REDACTED = "…"
+
+
+def loggable_query(args) -> str:
+    """A request's query for the access log: `q=…&limit=…`, names only (odd names redacted too)."""
+    names = []
+    for name, _value in args.items(multi=True):
+        safe = _PARAMETER_NAME.fullmatch(name) and not _TAX_CODE_LIKE.search(name)
+        names.append(f"{name if safe else REDACTED}={REDACTED}")
+    return "&".join(names)
+
+
 def scrub(text: str) -> str:
     """Text for a log line, without the values PostgreSQL quotes in its error details."""
     return _KEY_VALUES.sub(r"\1=(…)", text)

@@ -14,6 +14,10 @@ from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, 
                                generate_latest, multiprocess)
 from prometheus_client import REGISTRY
 
+# Label values come from fixed sets only: a method name or a path is whatever a client sends,
+# and each distinct value would be a new series kept until the process ends.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 REQUESTS = Counter("pdz_http_requests_total", "HTTP requests", ["service", "method", "endpoint", "status"])
 LATENCY = Histogram("pdz_http_request_seconds", "HTTP request duration", ["service", "endpoint"])
 
@@ -27,6 +31,16 @@ def metrics_response() -> Response:
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
+def method_label(method: str) -> str:
+    """The method as a label value: one of METHODS, else "other"."""
+    return method if method in METHODS else "other"
+
+
+def route_label() -> str:
+    """The matched URL rule's template (`/v1/<tenant>/calls/<uuid:call_id>`), never the raw path."""
+    return request.url_rule.rule if request.url_rule else "unmatched"
+
+
 def instrument(app: Flask, service: str) -> None:
     @app.before_request
     def _start_timer():
@@ -34,8 +48,8 @@ def instrument(app: Flask, service: str) -> None:
 
     @app.after_request
     def _record(response):
-        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        REQUESTS.labels(service, request.method, endpoint, str(response.status_code)).inc()
+        endpoint = route_label()
+        REQUESTS.labels(service, method_label(request.method), endpoint, str(response.status_code)).inc()
         if hasattr(g, "started"):
             LATENCY.labels(service, endpoint).observe(time.perf_counter() - g.started)
         return response

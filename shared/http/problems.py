@@ -1,7 +1,7 @@
 """RFC 9457 problem details for every error a service returns."""
 from __future__ import annotations
 
-from flask import Response, json
+from flask import Response, current_app, has_app_context, json
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -73,9 +73,15 @@ def from_http_exception(exc: HTTPException) -> Response:
     if status == 400 and messages:
         detail = "; ".join(e["message"] for e in flatten_messages(messages)) or exc.description
         return problem_response(400, "Malformed request", detail, slug="malformed-request")
+    if status == 413:  # werkzeug's own (MAX_CONTENT_LENGTH), in the same words as shared/http/limits.py
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") if has_app_context() else None
+        return problem_response(413, "Payload Too Large", f"The request body may be at most {limit} bytes."
+                                if limit else "The request body is too large.", slug="payload-too-large")
     title = exc.name or "Error"
     detail = exc.description if status != 500 else "An unexpected error occurred."
-    headers = dict(data.get("headers") or {})
+    # What werkzeug's own answer would carry (Allow on a 405, Retry-After, ...), but not its HTML type.
+    headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
     return problem_response(status, title, detail or "", headers=headers)
 
 
