@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 from shared.http.blueprint import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates, validates_schema
 
 from shared.http.app import current_platform
 from shared.http.auth import READERS, WRITERS, requires
 from shared.http.idempotency import idempotent
 
 from services.registry.privacy import service
+from services.registry.privacy.schemas import LogPage, LogQuery
 from services.registry.taxcodes import InvalidTaxCode, normalise_personal_code
 
 blp = Blueprint("privacy", __name__, url_prefix="/v1/<tenant>/privacy",
@@ -52,25 +53,6 @@ class ErasureOut(Schema):
     erased_at = fields.DateTime()
 
 
-class LogQuery(Schema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    after = fields.String()
-
-
-class LogEntry(Schema):
-    at = fields.DateTime()
-    subject = fields.String()
-    action = fields.String()
-    resource = fields.String()
-    resource_id = fields.String()
-    request_id = fields.String(allow_none=True)
-
-
-class LogPage(Schema):
-    items = fields.List(fields.Nested(LogEntry))
-    next_cursor = fields.String(allow_none=True)
-
-
 @blp.route("/erasures")
 class Erasures(MethodView):
     @requires(*WRITERS)
@@ -91,6 +73,9 @@ class AccessLog(MethodView):
     @blp.arguments(LogQuery, location="query")
     @blp.response(200, LogPage)
     def get(self, query, tenant):
-        """Who read, created or erased personal data, and when."""
+        """Who read, created or erased personal data, and when; filters subject, action, resource, record, time."""
         with current_platform().read(g.tenant) as conn:
-            return service.access_log(conn=conn, after=query.get("after"), limit=query["limit"])
+            return service.access_log(conn=conn, after=query.get("after"), limit=query["limit"],
+                                      subject=query.get("subject"), action=query.get("action"),
+                                      resource=query.get("resource"), resource_id=query.get("resource_id"),
+                                      since=query.get("from_"), until=query.get("to"))

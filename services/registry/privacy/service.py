@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import psycopg
 
@@ -40,6 +41,10 @@ def erase_person(*, conn: psycopg.Connection, tenant: str, by: str, tax_code: st
             "erased_at": erasure["requested_at"], "matched_by": erasure["matched_by"]}
 
 
-def access_log(*, conn: psycopg.Connection, after: str | None, limit: int) -> dict:
-    """A page of the personal-data access log, oldest first."""
-    return page(store.access_log(conn, after_id=decode_cursor(after), limit=limit + 1), limit)
+def access_log(*, conn: psycopg.Connection, after: str | None, limit: int, subject: str | None = None,
+               action: str | None = None, resource: str | None = None, resource_id: str | None = None,
+               since: datetime | None = None, until: datetime | None = None) -> dict:
+    """A page of the personal-data access log, oldest first, filtered; `since` included, `until` excluded."""
+    rows = store.access_log(conn, after_id=decode_cursor(after), limit=limit + 1, subject=subject, action=action,
+                            resource=resource, resource_id=resource_id, since=since, until=until)
+    return page(rows, limit)

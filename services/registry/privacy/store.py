@@ -1,6 +1,8 @@
 """Access log and erasures: plain SQL."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
@@ -13,11 +15,23 @@ def record_access(conn: psycopg.Connection, *, subject: str, action: str, resour
                  " VALUES (%s, %s, %s, %s, %s)", (subject, action, resource, str(resource_id), request_id))
 
 
-def access_log(conn: psycopg.Connection, *, after_id: int, limit: int) -> list[dict]:
+def access_log(conn: psycopg.Connection, *, after_id: int, limit: int, subject: str | None = None,
+               action: str | None = None, resource: str | None = None, resource_id: str | None = None,
+               since: datetime | None = None, until: datetime | None = None) -> list[dict]:
+    """Entries in id order; each filter given narrows it; `since` included, `until` excluded."""
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute("SELECT id AS seq, at, subject, action, resource, resource_id, request_id"
-                           " FROM personal_data_access_log WHERE id > %s ORDER BY id LIMIT %s",
-                           (after_id, limit)).fetchall()
+        return cur.execute(
+            "SELECT id AS seq, at, subject, action, resource, resource_id, request_id"
+            " FROM personal_data_access_log WHERE id > %(after)s"
+            " AND (%(subject)s::text IS NULL OR subject = %(subject)s)"
+            " AND (%(action)s::text IS NULL OR action = %(action)s)"
+            " AND (%(resource)s::text IS NULL OR resource = %(resource)s)"
+            " AND (%(resource_id)s::text IS NULL OR resource_id = %(resource_id)s)"
+            " AND (%(since)s::timestamptz IS NULL OR at >= %(since)s)"
+            " AND (%(until)s::timestamptz IS NULL OR at < %(until)s)"
+            " ORDER BY id LIMIT %(limit)s",
+            {"after": after_id, "subject": subject, "action": action, "resource": resource,
+             "resource_id": resource_id, "since": since, "until": until, "limit": limit}).fetchall()
 
 
 def matching_people(conn: psycopg.Connection, *, tax_code: str | None, email: str | None) -> list[dict]:
