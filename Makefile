@@ -16,9 +16,11 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Provisioning the local stack gives its database roles the development secrets
+# (PDZ_ENV=development; PDZ_DB_ROLE_SECRET_<SERVICE> win if set), as `pdz run` uses them.
 stack: venv
 	$(PDZ) stack up
-	$(PDZ) tenants provision
+	PDZ_ENV=$${PDZ_ENV:-development} $(PDZ) tenants provision
 	$(PDZ) topics create
 
 demo: stack

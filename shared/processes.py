@@ -7,6 +7,7 @@ import signal
 
 from shared.config import Settings
 from shared.consumer.runner import ConsumerRunner
+from shared.db.credentials import service_login
 from shared.db.pools import PoolRegistry
 from shared.http.logs import configure_logging
 from shared.kafka.clients import idempotent_producer, manual_commit_consumer
@@ -31,7 +32,8 @@ def run_relay(service: str) -> None:
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    catalogue = load_catalogue(settings.tenants_file, settings.database_url)
+    # The service's own database roles, never the admin of PDZ_DATABASE_URL (shared/db/roles.py).
+    catalogue = load_catalogue(settings.tenants_file, settings.database_url, login=service_login(settings, service))
     pools = PoolRegistry(max_per_pool=1, max_pools=settings.pool_max_tenants,
                          max_connections=settings.pool_max_connections,
                          idle_seconds=settings.pool_idle_seconds)
@@ -75,7 +77,7 @@ def run_consumer(*, service: str, name: str, topics: list[str], projectors, regi
     settings = Settings.from_env()
     consumer_settings = ConsumerSettings.from_env()
     configure_logging(settings.log_level)
-    catalogue = load_catalogue(settings.tenants_file, settings.database_url)
+    catalogue = load_catalogue(settings.tenants_file, settings.database_url, login=service_login(settings, service))
     route = RegionalRoute(catalogue, service) if regional else TenantRoute(catalogue, service)
     subscribed = list(topics) + ([retry_topic()] if route.parks else [])
     # One connection per target database (batches are applied one database at a time); a

@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from shared.db.roles import ServiceLogin
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUSES = ("active", "merged", "suspended")
 # The reporting service is regional: one database for every tenant.
@@ -53,10 +55,13 @@ class Catalogue:
     """All tenants, looked up by slug."""
 
     def __init__(self, tenants: list[Tenant], default_server: str,
-                 regional_databases: dict[str, str] | None = None):
+                 regional_databases: dict[str, str] | None = None, *, login: ServiceLogin | None = None):
         self._by_slug = {t.slug: t for t in tenants}
         self.default_server = default_server
         self.regional_databases = regional_databases or {}
+        # A service's processes connect as its per-database roles (shared/db/roles.py); without a
+        # login (provisioning, the CLI, tests looking in) the URLs carry the admin of PDZ_DATABASE_URL.
+        self.login = login
         self._urls: dict[tuple[str, str], str] = {}
 
     def __iter__(self):
@@ -72,23 +77,36 @@ class Catalogue:
         return list(self._by_slug)
 
     def server_for(self, tenant: Tenant, service: str) -> str:
-        """URL of the server that holds this tenant's database for the service."""
-        return tenant.databases.get(service) or self.default_server
+        """URL of the server that holds this tenant's database for the service (its maintenance database)."""
+        server = tenant.databases.get(service) or self.default_server
+        return self.login.server_url(server, service) if self.login else server
+
+    def server_url(self, service: str) -> str:
+        """URL of the default server's maintenance database, as the service's role if there is a login."""
+        return self.login.server_url(self.default_server, service) if self.login else self.default_server
 
     def url_for(self, tenant: Tenant, service: str) -> str:
         """Connection URL of the (service, tenant) database (built once: every request asks)."""
         url = self._urls.get((tenant.slug, service))
         if url is None:
-            url = database_url(self.server_for(tenant, service), tenant.database_name(service))
+            server = tenant.databases.get(service) or self.default_server
+            url = database_url(server, tenant.database_name(service))
+            if self.login:
+                url = self.login.database_url(url, service)
             self._urls[(tenant.slug, service)] = url
         return url
 
     def regional_url(self, service: str) -> str:
         """Connection URL of a regional service's single database (named `service` by default)."""
-        return database_url(self.default_server, self.regional_databases.get(service, service))
+        url = database_url(self.default_server, self.regional_databases.get(service, service))
+        return self.login.database_url(url, service) if self.login else url
+
+    def with_login(self, login: ServiceLogin | None) -> "Catalogue":
+        """The same tenants, reached with `login` (None: as the admin)."""
+        return Catalogue(list(self), self.default_server, self.regional_databases, login=login)
 
 
-def parse_catalogue(data: object, default_server: str) -> Catalogue:
+def parse_catalogue(data: object, default_server: str, *, login: ServiceLogin | None = None) -> Catalogue:
     """Validate the YAML document and build the catalogue; errors name the entry."""
     if not isinstance(data, dict) or not isinstance(data.get("tenants"), list):
         raise CatalogueError("the catalogue must be a mapping with a 'tenants' list")
@@ -124,13 +142,13 @@ def parse_catalogue(data: object, default_server: str) -> Catalogue:
     regional = data.get("regional_databases") or {}
     if not isinstance(regional, dict):
         raise CatalogueError("regional_databases must map a service to a database name")
-    return Catalogue(tenants, default_server, {str(k): str(v) for k, v in regional.items()})
+    return Catalogue(tenants, default_server, {str(k): str(v) for k, v in regional.items()}, login=login)
 
 
-def load_catalogue(path: Path, default_server: str) -> Catalogue:
-    """Read the catalogue file."""
+def load_catalogue(path: Path, default_server: str, *, login: ServiceLogin | None = None) -> Catalogue:
+    """Read the catalogue file; with `login`, its URLs are a service's role logins instead of the admin's."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CatalogueError(f"tenant catalogue not found: {path}") from exc
-    return parse_catalogue(data, default_server)
+    return parse_catalogue(data, default_server, login=login)

@@ -3,7 +3,8 @@
 Ids are random, so tests never see each other's data. Every random name is
 made here and remembered (tenant slugs, extra databases, topic prefixes), and
 at the end of the session the databases and Kafka topics of those names, and
-only those, are dropped (see docs/testing.md; PDZ_TEST_KEEP=1 keeps them).
+only those, are dropped, and the login roles provisioning made for those
+databases (see docs/testing.md; PDZ_TEST_KEEP=1 keeps them).
 """
 from __future__ import annotations
 
@@ -104,6 +105,23 @@ def _drop_databases(server_url: str, names: set[str], *, workers: int = 4) -> in
     return len(existing)
 
 
+def _drop_roles(server_url: str, databases: set[str]) -> int:
+    """DROP ROLE for the login roles of these databases (run after the databases went); returns how many."""
+    import psycopg
+    from psycopg import sql
+
+    from shared.db.roles import database_role
+
+    roles = sorted({database_role(name) for name in databases})
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=3) as conn:
+        existing = [row[0] for row in conn.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (roles,))]
+        for role in existing:
+            # Its only grants were on its database, dropped already; a role whose database could not be
+            # dropped still holds them, and DROP ROLE fails: that error is reported, not hidden.
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+    return len(existing)
+
+
 def _delete_topics(bootstrap: str, prefixes: set[str]) -> int:
     """Delete the topics named `<prefix>.…` for this session's prefixes; returns how many went."""
     from kafka import KafkaAdminClient
@@ -127,6 +145,7 @@ def pytest_sessionfinish(session, exitstatus):
     report = []
     for what, clean, target, names in (
             ("databases", _drop_databases, settings.database_url, session_databases()),
+            ("roles", _drop_roles, settings.database_url, session_databases()),
             ("topics", _delete_topics, settings.kafka_bootstrap, _created["topic_prefixes"])):
         if not names:
             continue

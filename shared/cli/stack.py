@@ -162,6 +162,51 @@ def _pg_dir(user: str | None) -> Path:
     return fallback
 
 
+# Loopback TCP only (no Unix socket). The superuser pdz (provisioning, tests, the demo) is trusted;
+# every other role, i.e. the per-database login roles the services connect as, must give its
+# password, so the local stack checks them as a production server does.
+PG_HBA = """# Written by `pdz stack up` (shared/cli/stack.py): edits are replaced.
+# TYPE  DATABASE      USER  ADDRESS        METHOD
+host    all           pdz   127.0.0.1/32   trust
+host    all           pdz   ::1/128        trust
+host    replication   pdz   127.0.0.1/32   trust
+host    all           all   127.0.0.1/32   scram-sha-256
+host    all           all   ::1/128        scram-sha-256
+"""
+
+
+def write_pg_hba(data: Path) -> bool:
+    """Make the data folder's pg_hba.conf the stack's (owned by the server's user); True if it changed."""
+    path = data / "pg_hba.conf"
+    if path.exists() and path.read_text() == PG_HBA:
+        return False
+    owner = data.stat()
+    path.write_text(PG_HBA)
+    if os.geteuid() == 0:
+        os.chown(path, owner.st_uid, owner.st_gid)
+    return True
+
+
+def _pg_hba_in_place(state: dict) -> None:
+    """A running stack started before passwords were checked: its pg_hba.conf, reloaded if valid."""
+    import psycopg
+
+    data = Path((state.get("postgres") or {}).get("data", ""))
+    if not (data / "pg_hba.conf").exists():
+        return  # not started by this stack (or another PDZ_HOME): leave its configuration alone
+    before = (data / "pg_hba.conf").read_text()
+    if not write_pg_hba(data):
+        return
+    with psycopg.connect(host="127.0.0.1", port=local_pg_port(), user=PG_SUPERUSER, dbname="postgres",
+                         autocommit=True, connect_timeout=5) as conn:
+        errors = conn.execute("SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL").fetchall()
+        if errors:  # never reload a file the server would refuse: put the old one back
+            (data / "pg_hba.conf").write_text(before)
+            raise StackError(f"the new pg_hba.conf was refused ({errors}); the old one is kept")
+        conn.execute("SELECT pg_reload_conf()")
+    say("PostgreSQL: pg_hba.conf updated (passwords checked for every role but pdz), configuration reloaded")
+
+
 def _pg_answers() -> bool:
     import psycopg
     try:
@@ -179,6 +224,7 @@ def pg_up(state: dict) -> None:
         return
     if _pg_answers():
         say(f"PostgreSQL: already answering on 127.0.0.1:{local_pg_port()}")
+        _pg_hba_in_place(state)
         return
     bindir = _pg_bindir()
     user = _run_as()
@@ -189,6 +235,7 @@ def pg_up(state: dict) -> None:
         subprocess.run(_as_user(user, [str(bindir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER,
                                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
                        check=True, stdout=subprocess.DEVNULL, cwd=root)
+    write_pg_hba(data)
     say(f"PostgreSQL: starting on 127.0.0.1:{local_pg_port()} (log {root / 'postgresql.log'})")
     # Loopback TCP only, no Unix socket (paths can be too long); local speed over durability.
     options = (f"-p {local_pg_port()} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "

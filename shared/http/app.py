@@ -141,7 +141,8 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
     def readyz():
         try:
             # A fresh short connection: a probe must answer fast, not queue on a pool.
-            with psycopg.connect(platform.settings.database_url, connect_timeout=2) as conn:
+            # As the service's role, on the maintenance database: the processes hold no admin login.
+            with psycopg.connect(platform.catalogue.server_url(service), connect_timeout=2) as conn:
                 conn.execute("SELECT 1")
         except Exception as exc:  # readiness reports, it does not crash
             log.warning("not ready", extra={"error": str(exc)})

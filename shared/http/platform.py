@@ -8,6 +8,7 @@ from typing import Iterator
 import psycopg
 
 from shared.config import Settings, check_auth
+from shared.db.credentials import service_login
 from shared.db.pools import PoolRegistry
 from shared.http.auth import TokenVerifier
 from shared.outbox.wake import RelayWaker
@@ -31,7 +32,9 @@ class Platform:
         return cls(
             service=service,
             settings=settings,
-            catalogue=load_catalogue(settings.tenants_file, settings.database_url),
+            # The service's own database roles, never the admin of PDZ_DATABASE_URL (shared/db/roles.py).
+            catalogue=load_catalogue(settings.tenants_file, settings.database_url,
+                                     login=service_login(settings, service)),
             pools=PoolRegistry(max_per_pool=settings.pool_max_per_tenant,
                                max_pools=settings.pool_max_tenants,
                                max_connections=settings.pool_max_connections,
