@@ -1,11 +1,13 @@
-"""The consultation service's app factory: platform endpoints only until its issue lands."""
+"""The consultation service's app factory."""
 from __future__ import annotations
 
 from shared.http.app import create_service_app
 
 from services.consultation import SERVICE
+from services.consultation.members.api import blp as organisations
+from services.consultation.territory.api import blp as territory
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[],
+    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, territory],
                               settings=settings, platform=platform)

@@ -1,0 +1,1 @@
+"""Members known through events: the replica of the Ambito's stakeholder register and its rules."""
