@@ -42,7 +42,7 @@ class Blueprint(flask_smorest.Blueprint):
             if method == "parameters":
                 continue
             func = getattr(view_func, method) if isinstance(view_func, type(MethodView)) else view_func
-            info["pdz_facts"] = openapi.operation_facts(full_rule, func, info, public=self.public)
+            info["pdz_facts"] = openapi.operation_facts(full_rule, method, func, info, public=self.public)
 
     @staticmethod
     def doc(*, if_match: str | None = None, etag: bool | None = None, **kwargs):
@@ -59,11 +59,14 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
     @staticmethod
-    def _prepare_problem_doc(doc, doc_info, *, spec, **_kwargs):
+    def _prepare_problem_doc(doc, doc_info, *, api, spec, **_kwargs):
         facts = doc_info.get("pdz_facts")
         if facts is None:
             return doc
         openapi.register_components(spec)
+        if not getattr(api, "_pdz_cursors", False):   # query parameters are made later, by apispec
+            api.ma_plugin.converter.add_parameter_attribute_function(openapi.cursor_parameter)
+            api._pdz_cursors = True
         # Manual parameters and responses are merged here, not replaced later, so the derived ones stay.
         manual = doc_info.get("manual_doc", {})
         doc.setdefault("parameters", []).extend(manual.pop("parameters", []))

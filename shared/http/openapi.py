@@ -97,7 +97,8 @@ STATUSES = {
     404: ("Not Found", ["unknown-tenant", "not-found"], "No Ambito with this slug (or no such record)"),
     409: ("Conflict", ["idempotency-in-progress"], "The request conflicts with the state of the resource"),
     412: ("Precondition Failed", ["stale-etag"], "If-Match does not name the stored version: read it again"),
-    413: ("Payload Too Large", ["payload-too-large"], "The body is larger than the service accepts"),
+    413: ("Payload Too Large", ["payload-too-large"], "The body is larger than the service accepts"
+                                                      " (PDZ_MAX_BODY_BYTES, 1 MiB by default)"),
     415: ("Unsupported Media Type", ["unsupported-media-type"], "The body must be sent as application/json"),
     422: ("Invalid input", ["validation-error"], "A value is refused; `errors` names each field"),
     428: ("Precondition Required", ["if-match-required"], "Send If-Match with the ETag you read"),
@@ -110,6 +111,7 @@ STATUSES = {
 class Facts:
     """What a view declares, as far as its documentation is concerned."""
 
+    method: str = "get"
     path_parameters: list[str] = field(default_factory=list)
     public: bool = False
     roles: frozenset[str] | None = None
@@ -142,14 +144,14 @@ def _names_used(func, depth: int = 2) -> set[str]:
     return names
 
 
-def operation_facts(rule: str, func, apidoc: dict, *, public: bool) -> Facts:
-    """The facts of one operation: its URL rule, the view function and flask-smorest's `_apidoc`."""
+def operation_facts(rule: str, method: str, func, apidoc: dict, *, public: bool) -> Facts:
+    """The facts of one operation: its URL rule and method, the view function and flask-smorest's `_apidoc`."""
     arguments = [p for p in apidoc.get("arguments", {}).get("parameters", []) if isinstance(p, dict)]
     manual = apidoc.get("pdz", {})
     names = _names_used(func)
     if_match = manual.get("if_match", "required" if "required_version" in names else None)
     return Facts(
-        path_parameters=_PARAM.findall(rule), public=public,
+        method=method.lower(), path_parameters=_PARAM.findall(rule), public=public,
         roles=getattr(func, "pdz_roles", None),
         body=any(p["in"] in ("json", "form", "files") for p in arguments),
         query=any(p["in"] == "query" for p in arguments),
@@ -177,9 +179,10 @@ def statuses(facts: Facts) -> dict[int, list[str]]:
         add(422, "validation-error")   # unstorable text in any query value is refused before the view
     if records:
         add(404, "not-found")
+    if facts.method in ("post", "put", "patch"):
+        add(413, "payload-too-large")     # any body, before anything reads it (shared/http/limits.py)
     if facts.body:
         add(400, "malformed-request")
-        add(413, "payload-too-large")
         add(415, "unsupported-media-type")
     if facts.body or facts.query:
         add(422, "validation-error")
@@ -224,6 +227,15 @@ def conflicts(*problems: tuple[str, str]) -> dict:
                         "detail": problems[0][1]}}
 
 
+def cursor_parameter(converter, field, ret: dict, **_kwargs) -> dict:
+    """apispec parameter attribute function: every query `after` is a cursor of shared/http/pagination.py."""
+    schema = ret.get("schema", {})
+    if ret.get("in") != "query" or ret.get("name") != "after" or schema.get("type") != "string":
+        return {}
+    return {"schema": {**schema, "pattern": schema.get("pattern", CURSOR)},
+            "description": ret.get("description", "The `next_cursor` of the previous page")}
+
+
 def register_components(spec) -> None:
     """The Problem schema and the shared headers and parameters, once per document (lazily)."""
     components = spec.components
@@ -262,25 +274,22 @@ def document(operation: dict, facts: Facts) -> dict:
         responses[str(status)] = ours
     responses["default"] = problem_response(500, [], "Unexpected error (500): reported with the request id")
     for code, response in responses.items():
-        if code.startswith(("2", "3")) and isinstance(response, dict):
-            headers = response.setdefault("headers", {})
-            headers.setdefault("X-Request-ID", "X-Request-ID")
+        if not isinstance(response, dict):
+            continue
+        headers = response.setdefault("headers", {})
+        headers.setdefault("X-Request-ID", "X-Request-ID")
+        if code.startswith(("2", "3")):
             if facts.etag:
                 headers.setdefault("ETag", "ETag")
             if facts.idempotent:
                 headers.setdefault("Idempotent-Replayed", "Idempotent-Replayed")
-    operation["responses"] = responses
+    operation["responses"] = dict(sorted(responses.items(), key=lambda item: (item[0] == "default", item[0])))
 
     parameters = operation.setdefault("parameters", [])
     if "tenant" in facts.path_parameters and not _has_parameter(operation, "path", "tenant"):
         parameters.append({"in": "path", "name": "tenant", "required": True,
                            "description": "The Ambito's slug, as in the tenant catalogue (e.g. potenza)",
                            "schema": {"type": "string", "pattern": TENANT_SLUG}})
-    for parameter in parameters:
-        # Every `after` is a cursor of shared/http/pagination.py (a 422 if it is not one of ours).
-        if isinstance(parameter, dict) and parameter.get("in") == "query" and parameter.get("name") == "after":
-            parameter["schema"].setdefault("pattern", CURSOR)
-            parameter.setdefault("description", "The `next_cursor` of the previous page")
     if facts.idempotent and not _has_parameter(operation, "header", "Idempotency-Key"):
         parameters.append("IdempotencyKey")
     if facts.if_match and not _has_parameter(operation, "header", "If-Match"):

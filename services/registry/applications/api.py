@@ -8,6 +8,7 @@ from shared.http.blueprint import Blueprint
 from shared.http.app import current_platform
 from shared.http.auth import OPERATOR, READERS, STAKEHOLDER, WRITERS, requires
 from shared.http.idempotency import idempotent
+from shared.http.openapi import conflicts
 from shared.http.problems import Problem, invalid
 
 from services.registry.applications import domain, service
@@ -84,6 +85,9 @@ class Applications(MethodView):
     @idempotent
     @blp.arguments(ApplicationIn)
     @blp.response(201, ApplicationSummary)
+    @blp.alt_response(409, **conflicts(
+        ("call-closed", "the call is not open for applications now (`deadline` says when it closed or opens)"),
+        ("duplicate-application", "this organisation (`field`: organisation.tax_code) already applied")))
     def post(self, body, tenant):
         """Apply to an open call; the answer carries the protocol number (Idempotency-Key honoured)."""
         body["areas"] = check_areas(body["areas"], current_platform().regions.get(g.tenant.region))
@@ -108,6 +112,8 @@ class ApplicationById(MethodView):
 class AdmitApplication(MethodView):
     @requires(*WRITERS)
     @blp.response(200, ApplicationSummary)
+    @blp.alt_response(409, **conflicts(("application-state", "the application was already reviewed"),
+                                       ("duplicate-tax-code", "the register took this tax code meanwhile")))
     def post(self, tenant, application_id):
         """Admit: the organisation enters (or is updated in) the stakeholder register."""
         with current_platform().write(g.tenant) as conn:
@@ -120,6 +126,7 @@ class RejectApplication(MethodView):
     @requires(*WRITERS)
     @blp.arguments(RejectIn)
     @blp.response(200, ApplicationSummary)
+    @blp.alt_response(409, **conflicts(("application-state", "the application was already reviewed")))
     def post(self, body, tenant, application_id):
         """Reject, with the reason."""
         with current_platform().write(g.tenant) as conn:

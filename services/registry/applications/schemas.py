@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from services.registry.applications.domain import REQUIRED_DECLARATIONS, REVIEW, missing_declarations
-from services.registry.stakeholders.schemas import ISTAT_CODE, OrganisationFields
+from services.registry.stakeholders.schemas import ISTAT_CODE, PERSONAL_TAX_CODE, OrganisationFields
 from services.registry.taxcodes import InvalidTaxCode, normalise_personal_code
 from services.registry.stakeholders.schemas import check_tax_code
 from services.registry.text import NFCString
@@ -20,7 +20,8 @@ class OrganisationIn(OrganisationFields):
 class PersonIn(Schema):
     full_name = NFCString(required=True, validate=validate.Length(min=3, max=200))
     tax_code = fields.String(load_default=None, allow_none=True,
-                             metadata={"description": "Codice fiscale della persona"})
+                             metadata={"description": "Codice fiscale della persona",
+                                       "pattern": PERSONAL_TAX_CODE})
     email = fields.Email(load_default=None, allow_none=True)
     phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
 

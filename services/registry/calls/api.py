@@ -9,6 +9,7 @@ from shared.http.app import current_platform
 from shared.http.auth import ROLES, WRITERS, requires
 from shared.http.concurrency import etag, required_version, stale
 from shared.http.idempotency import idempotent
+from shared.http.openapi import conflicts
 from shared.http.problems import Problem
 
 from services.registry.areas import check_areas
@@ -74,6 +75,7 @@ class CallById(MethodView):
     @requires(*WRITERS)
     @blp.arguments(CallPatch(partial=True))
     @blp.response(200, CallOut)
+    @blp.alt_response(409, **conflicts(("call-state", "only a draft call can be edited")))
     def patch(self, body, tenant, call_id):
         """Edit a draft call (If-Match required)."""
         version = required_version()
@@ -88,6 +90,7 @@ class CallById(MethodView):
 class PublishCall(MethodView):
     @requires(*WRITERS)
     @blp.response(200, CallOut)
+    @blp.alt_response(409, **conflicts(("call-state", "the call is not a draft, or its closing time has passed")))
     def post(self, tenant, call_id):
         """Publish a draft call (If-Match required)."""
         version = required_version()
@@ -100,6 +103,7 @@ class PublishCall(MethodView):
 class CloseCall(MethodView):
     @requires(*WRITERS)
     @blp.response(200, CallOut)
+    @blp.alt_response(409, **conflicts(("call-state", "only a published call can be closed")))
     def post(self, tenant, call_id):
         """Close a published call (If-Match required)."""
         version = required_version()

@@ -9,6 +9,7 @@ from shared.http.app import current_platform
 from shared.http.auth import READERS, WRITERS, requires
 from shared.http.concurrency import etag, required_version, stale
 from shared.http.idempotency import idempotent
+from shared.http.openapi import conflicts
 from shared.http.problems import Problem
 
 from services.registry.areas import check_areas
@@ -58,6 +59,8 @@ class Stakeholders(MethodView):
     @idempotent
     @blp.arguments(StakeholderIn)
     @blp.response(201, StakeholderOut)
+    @blp.alt_response(409, **conflicts(("duplicate-tax-code", "the register already holds this tax code"
+                                                             " (`field`: tax_code)")))
     def post(self, body, tenant):
         """Register an organisation in the Ambito's network (Idempotency-Key honoured)."""
         body["areas"] = check_areas(body["areas"], _region(), required=False)

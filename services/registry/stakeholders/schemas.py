@@ -8,6 +8,13 @@ from services.registry.taxcodes import InvalidTaxCode, normalise_tax_code
 from services.registry.text import NFCString
 
 ISTAT_CODE = validate.Regexp(r"^[0-9]{6}$", error="An ISTAT comune code has 6 digits.")
+# Documentation patterns (OpenAPI): what taxcodes.py accepts, less its leniency (spaces are dropped
+# there). The check digit is checked there only: a value matching the pattern may still be a 422.
+_OMOCODE = "[0-9LMNPQRSTUVlmnpqrstuv]"
+CODICE_FISCALE = (f"[A-Za-z]{{6}}{_OMOCODE}{{2}}[ABCDEHLMPRSTabcdehlmprst]{_OMOCODE}{{2}}"
+                  f"[A-Za-z]{_OMOCODE}{{3}}[A-Za-z]")
+PERSONAL_TAX_CODE = f"^{CODICE_FISCALE}$"
+TAX_CODE = f"^(?:[0-9]{{11}}|{CODICE_FISCALE})$"
 
 
 def check_tax_code(value: str) -> None:
@@ -27,7 +34,8 @@ class OrganisationFields(Schema):
                      metadata={"description": "Denominazione dell'organizzazione (salvata in Unicode NFC)"})
     type = fields.String(required=True, validate=validate.OneOf(STAKEHOLDER_TYPES))
     tax_code = fields.String(required=True, metadata={
-        "description": "Codice fiscale (16 caratteri) o partita IVA / codice fiscale numerico (11 cifre)"})
+        "description": "Codice fiscale (16 caratteri) o partita IVA / codice fiscale numerico (11 cifre)",
+        "pattern": TAX_CODE})
     runts_section = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(RUNTS_SECTIONS),
                                   metadata={"description": "Sezione RUNTS (a-g) per gli ETS"})
     runts_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40),
