@@ -93,3 +93,18 @@ def test_the_openapi_document_lists_the_actions_and_resources(reg):
     parameters = {p["name"]: p for p in spec["paths"]["/v1/{tenant}/privacy/access-log"]["get"]["parameters"]}
     assert {"subject", "action", "resource", "resource_id", "from", "to", "limit", "after"} <= set(parameters)
     assert parameters["action"]["schema"]["enum"] == ["read", "create", "update", "erase"]
+
+
+def test_each_entry_names_the_request_that_wrote_it(reg):
+    call = reg.open_call()
+    made = reg.call("POST", "/applications", "stakeholder", json=reg.application(call["id"]),
+                    headers={"X-Request-ID": "req-submit-1"})
+    assert made.status_code == 201, made.get_json()
+    reg.call("GET", f"/applications/{made.get_json()['id']}", "auditor", headers={"X-Request-ID": "req-read-1"})
+    reg.call("POST", "/privacy/erasures", json={"email": "anna.bianchi@example.org"},
+             headers={"X-Request-ID": "req-erase-1"})
+    entries = [(e["action"], e["request_id"]) for e in log(reg)["items"]]
+    assert entries == [("create", "req-submit-1")] * 2 + [("read", "req-read-1")] * 2 + [("erase", "req-erase-1")]
+    # Without the header the request still has an id (the one the answer's X-Request-ID carries).
+    unnamed = reg.call("GET", f"/applications/{made.get_json()['id']}", "auditor")
+    assert log(reg, action="read")["items"][-1]["request_id"] == unnamed.headers["X-Request-ID"]

@@ -94,7 +94,7 @@ class Applications(MethodView):
         check_seat(body["organisation"]["seat_istat"], field="organisation.seat_istat")
         with current_platform().write(g.tenant) as conn:
             return _run(lambda: service.submit_application(conn=conn, tenant=tenant, by=g.principal.subject,
-                                                           **body))
+                                                           request_id=g.request_id, **body))
 
 
 @blp.route("/<uuid:application_id>")
@@ -105,7 +105,8 @@ class ApplicationById(MethodView):
         """One application with the people it names (the read is logged)."""
         with current_platform().read(g.tenant) as conn:
             return _run(lambda: service.get_application(conn=conn, application_id=application_id,
-                                                        reader=g.principal.subject, own_only=_own_only()))
+                                                        reader=g.principal.subject, own_only=_own_only(),
+                                                        request_id=g.request_id))
 
 
 @blp.route("/<uuid:application_id>/admit")

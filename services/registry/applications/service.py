@@ -52,7 +52,8 @@ def _person(person: dict) -> dict:
 
 def submit_application(*, conn: psycopg.Connection, tenant: str, by: str, call_id: uuid.UUID,
                        organisation: dict, legal_representative: dict, contact_person: dict,
-                       areas: list[str], declarations: dict, at: datetime | None = None) -> dict:
+                       areas: list[str], declarations: dict, at: datetime | None = None,
+                       request_id: str | None = None) -> dict:
     """File an application to an open call; it gets the next protocol number of the year."""
     at = at or datetime.now(timezone.utc)
     with conn.transaction():
@@ -84,13 +85,14 @@ def submit_application(*, conn: psycopg.Connection, tenant: str, by: str, call_i
             raise DuplicateApplication(holder["protocol_number"] if holder else None) from exc
         for role, person in (("legal_representative", legal_representative), ("contact_person", contact_person)):
             row = store.insert_person(conn, application_id=application["id"], role=role, person=_person(person))
-            record_access(conn, subject=by, action="create", resource="person", resource_id=row["id"])
+            record_access(conn, subject=by, action="create", resource="person", resource_id=row["id"],
+                          request_id=request_id)
         add_event(conn, events.submitted(tenant=tenant, application=application))
     return application
 
 
 def get_application(*, conn: psycopg.Connection, application_id: uuid.UUID, reader: str,
-                    own_only: bool) -> dict:
+                    own_only: bool, request_id: str | None = None) -> dict:
     """One application with the people it names; reading them is recorded in the access log."""
     with conn.transaction():
         application = store.get(conn, application_id)
@@ -100,7 +102,8 @@ def get_application(*, conn: psycopg.Connection, application_id: uuid.UUID, read
             raise NotYours(application_id)
         people = store.people_of(conn, application_id)
         for person in people:
-            record_access(conn, subject=reader, action="read", resource="person", resource_id=person["id"])
+            record_access(conn, subject=reader, action="read", resource="person", resource_id=person["id"],
+                          request_id=request_id)
     return {**application, "people": people}
 
 

@@ -64,7 +64,7 @@ class Erasures(MethodView):
         tax_code = normalise_personal_code(body["tax_code"]) if body["tax_code"] else None
         with current_platform().write(g.tenant) as conn:
             return service.erase_person(conn=conn, tenant=tenant, by=g.principal.subject,
-                                        tax_code=tax_code, email=body["email"])
+                                        tax_code=tax_code, email=body["email"], request_id=g.request_id)
 
 
 @blp.route("/access-log")

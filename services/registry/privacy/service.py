@@ -16,7 +16,7 @@ from services.registry.privacy.events import PERSONAL_DATA_ERASED
 
 
 def erase_person(*, conn: psycopg.Connection, tenant: str, by: str, tax_code: str | None,
-                 email: str | None) -> dict:
+                 email: str | None, request_id: str | None = None) -> dict:
     """Delete every record of a person (matched by codice fiscale or e-mail) and say what went."""
     with conn.transaction():
         people = store.matching_people(conn, tax_code=tax_code, email=email)
@@ -30,7 +30,7 @@ def erase_person(*, conn: psycopg.Connection, tenant: str, by: str, tax_code: st
                                        matched_by="tax_code" if tax_code else "email", removed=removed)
         for person in removed:
             store.record_access(conn, subject=by, action="erase", resource="person",
-                                resource_id=person["person_id"])
+                                resource_id=person["person_id"], request_id=request_id)
         add_event(conn, new_event(type=PERSONAL_DATA_ERASED, service=SERVICE, tenant=tenant,
                                   aggregate_id=str(erasure["id"]), data={
                                       "erasure_id": str(erasure["id"]), "people_removed": len(removed),
