@@ -87,7 +87,8 @@ class Applications(MethodView):
     @blp.response(201, ApplicationSummary)
     @blp.alt_response(409, **conflicts(
         ("call-closed", "the call is not open for applications now (`deadline` says when it closed or opens)"),
-        ("duplicate-application", "this organisation (`field`: organisation.tax_code) already applied")))
+        ("duplicate-application", "this organisation (`field`: organisation.tax_code) has a standing (submitted"
+                                  " or admitted) application to the call; `standing_protocol_number` names it")))
     def post(self, body, tenant):
         """Apply to an open call; the answer carries the protocol number (Idempotency-Key honoured)."""
         body["areas"] = check_areas(body["areas"], current_platform().regions.get(g.tenant.region))
