@@ -40,7 +40,10 @@ class OrganisationListQuery(Schema):
     q = NFCString(validate=validate.Length(min=1, max=100), metadata={
         "description": "Part of the name (case-insensitive; % and _ are plain characters)"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    after = fields.String(metadata={"description": "Cursor from the previous page's next_cursor"})
+    # The shape of shared/http/pagination.py's cursors (unpadded base64url of "s<seq>"): an empty or
+    # malformed one is a 422 here rather than a first page.
+    after = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,28}$", error="Not a valid cursor."),
+                          metadata={"description": "Cursor from the previous page's next_cursor"})
 
 
 class OrganisationPage(Schema):
