@@ -61,6 +61,17 @@ def all_for_export(conn: psycopg.Connection) -> list[dict]:
         return cur.execute(f"SELECT {COLUMNS} FROM stakeholders ORDER BY name, seq").fetchall()
 
 
+def register_version(conn: psycopg.Connection) -> dict:
+    """What changes whenever any stakeholder row does: row count, sum of xmin, last updated_at (one scan)."""
+    # xmin is the transaction that wrote a row's current version: every INSERT/UPDATE, from the API, a data
+    # migration or psql, gives the row a newer one, so the sum moves even when version/updated_at do not
+    # (e.g. migration 010's NFC rewrite); a DELETE changes the count. No text is built: ~10x cheaper than
+    # hashing the rows.
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute("SELECT count(*) AS rows, coalesce(sum(xmin::text::bigint), 0) AS xmin_sum,"
+                           " max(updated_at) AS last_changed FROM stakeholders").fetchone()
+
+
 def add_history(conn: psycopg.Connection, *, stakeholder_id, version: int, change: str, changes: dict,
                 changed_by: str, source: dict | None = None) -> None:
     """One history entry; `source` names the application an admission came from."""
