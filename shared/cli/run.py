@@ -24,7 +24,9 @@ PROCESSES = {
     "budget-api": ("pdz-budget-api", 58083, {}),
     "reporting-api": ("pdz-reporting-api", 58084, {}),
     "registry-relay": ("pdz-registry-relay", 59181, {}),
+    "consultation-relay": ("pdz-consultation-relay", 59182, {}),
     "reporting-consumer": ("pdz-reporting-consumer", 59184, {}),
+    "consultation-consumer": ("pdz-consultation-consumer", 59185, {}),
 }
 
 
