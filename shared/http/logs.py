@@ -69,3 +69,5 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("kafka").setLevel("WARNING")
+    # gunicorn's access line carries the full query string and no request id: the app writes its own.
+    logging.getLogger("gunicorn.access").setLevel("WARNING")

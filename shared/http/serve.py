@@ -24,7 +24,9 @@ def _json_logging(level: str) -> dict:
         "root": {"level": level, "handlers": ["json_stderr"]},
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": ["json_stderr"], "propagate": False},
-            "gunicorn.access": {"level": level, "handlers": ["json_stderr"], "propagate": False},
+            # Off: its line has the full query string (personal data, tokens) and no request id;
+            # the app's own access line (logger pdz.access) has both right (shared/http/app.py).
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
         },
     }
 
@@ -48,7 +50,15 @@ def serve(app_factory, *, default_port: int = 8000) -> None:
             self.cfg.set("bind", os.environ.get("PDZ_BIND") or f"0.0.0.0:{os.environ.get('PORT', default_port)}")
             self.cfg.set("workers", int(os.environ.get("PDZ_WEB_WORKERS", "2")))
             self.cfg.set("threads", int(os.environ.get("PDZ_WEB_THREADS", "4")))
-            self.cfg.set("worker_class", "gthread")
+            # gthread whose event loop reads each request before a thread takes it (slow clients).
+            self.cfg.set("worker_class", "shared.http.worker.BufferedThreadWorker")
+            self.cfg.set("worker_connections", int(os.environ.get("PDZ_WEB_CONNECTIONS", "256")))
+            self.cfg.set("keepalive", 5)
+            self.cfg.set("limit_request_line", 4094)
+            self.cfg.set("limit_request_fields", 50)
+            # Bearer tokens are long: an RS256 token with groups, issuer and audience runs to several KB
+            # (8,236 characters was seen, answered 431 under gunicorn's default of 8190).
+            self.cfg.set("limit_request_field_size", 16384)
             self.cfg.set("timeout", 30)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("child_exit", _child_exit)
