@@ -23,9 +23,13 @@ import psycopg
 import yaml
 
 from shared.cli.run import placement, spawn, terminate, wait_http
-from shared.config import REPO_ROOT, Settings
+from shared.config import REPO_ROOT, Settings, development_env
 from shared.http.auth import mint_dev_token
 from shared.tenants import load_catalogue
+
+# A local tool: development mode, so provisioning gives the database roles the development
+# secrets the processes it spawns use (PDZ_DB_ROLE_SECRET_<SERVICE> win if set).
+os.environ.update(development_env(os.environ))
 
 BENCH_HOME = REPO_ROOT / ".pdz" / "bench"
 BENCH_REGION = "basilicata"
@@ -132,11 +136,15 @@ def fresh_run_id(prefix: str) -> str:
 
 
 def drop_databases(settings: Settings, names: list[str]) -> None:
-    """Drop the throw-away databases of a run (never the kept bench-NNNN ones)."""
+    """Drop the throw-away databases of a run, and their login roles (never the kept bench-NNNN ones)."""
     from psycopg import sql
+
+    from shared.db.roles import database_role
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
         for name in names:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        for name in names:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(database_role(name))))
 
 
 # --- processes -------------------------------------------------------------

@@ -24,8 +24,14 @@ from psycopg.conninfo import conninfo_to_dict
 
 from shared.cli.provision import provision
 from shared.cli.run import placement, spawn, terminate, wait_http
+from shared.config import development_env
+from shared.db.roles import database_role
 from shared.http.auth import mint_dev_token
 from shared.tenants import load_catalogue
+
+# A local tool: development mode, so provisioning gives the database roles the development
+# secrets the processes it spawns use (PDZ_DB_ROLE_SECRET_<SERVICE> win if set).
+os.environ.update(development_env(os.environ))
 
 JWT_KEY = "faults-key-" + "f" * 32
 PROCESSES = ("registry-api", "registry-relay", "reporting-consumer", "reporting-api")
@@ -79,6 +85,8 @@ class Suite:
             with psycopg.connect(self.database_url, autocommit=True, connect_timeout=5) as conn:
                 for name in self.databases:
                     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                for name in self.databases:  # and the login role provisioning gave each
+                    conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(database_role(name))))
         except psycopg.Error as exc:
             print(f"warning: could not drop the scenario's databases: {exc}")
 

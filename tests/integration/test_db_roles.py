@@ -195,3 +195,34 @@ def test_the_scram_secret_computed_here_is_the_one_libpq_computes(settings):
         libpq = conn.pgconn.encrypt_password(b"a-password", b"a-role", b"scram-sha-256").decode()
     iterations, salt = libpq.split("$")[1].split(":")
     assert scram_verifier("a-password", iterations=int(iterations), salt=base64.b64decode(salt)) == libpq
+
+
+def test_an_admin_with_createdb_and_createrole_only_can_provision(tmp_path, settings):
+    """What CloudNativePG gives: the provisioner is no superuser."""
+    import uuid
+
+    from shared.tenants import load_catalogue
+
+    admin_role, password = f"pdz_test_admin_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+    with psycopg.connect(settings.database_url, autocommit=True) as su:
+        su.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB CREATEROLE PASSWORD {}").format(
+            sql.Identifier(admin_role), sql.Literal(password)))
+    server = make_conninfo(settings.database_url, user=admin_role, password=password)
+    catalogue = load_catalogue(write_catalogue(tmp_path, [random_slug("nsu")]), server)
+    databases = [t.database_name(s) for t in catalogue for s in TENANT_SERVICES]
+    databases.append(dbname_of(catalogue.regional_url("reporting")))
+    try:
+        provision(catalogue, report=lambda *_: None)
+        provision(catalogue, report=lambda *_: None)  # again: passwords set again, nothing else
+        tenant = next(iter(catalogue))
+        for service in TENANT_SERVICES:
+            with psycopg.connect(as_service(catalogue, service).url_for(tenant, service)) as conn:
+                assert conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+        with psycopg.connect(as_service(catalogue, "reporting").regional_url("reporting")) as conn:
+            conn.execute("SELECT count(*) FROM stakeholder_facts")
+    finally:  # the databases it owns go first, then the roles (the session cleanup does not know this admin)
+        with psycopg.connect(settings.database_url, autocommit=True) as su:
+            for name in databases:
+                su.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                su.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(database_role(name))))
+            su.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(admin_role)))
