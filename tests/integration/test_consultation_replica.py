@@ -197,3 +197,22 @@ def test_an_event_it_cannot_apply_is_dead_lettered_and_the_others_go_on(tenants,
     assert poll_until(runner, lambda: organisation(urls[a], good) is not None)
     assert organisation(urls[a], bad) is None
     assert list(dead_letters(settings, expect=1)) == ["schema"]
+
+
+def test_a_second_origin_cannot_claim_an_organisation_id(tenants, settings):
+    # Issue 9 will bring other Ambiti's rows into this database: the same id from another origin is
+    # refused by the database (the consumer dead-letters that event) instead of shadowing the first.
+    from shared.consumer.rows import apply_rows
+    from services.consultation.projectors import project
+
+    a, b = tenants.slugs()
+    url = tenants.url_for(tenants.get(a), "consultation")
+    own = Org(a)
+    shared = Org(b)
+    shared.id = own.id
+    shared.snapshot["stakeholder_id"] = own.id
+    with psycopg.connect(url) as conn:
+        apply_rows(conn, project(own.registered()))
+    with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.UniqueViolation):
+        apply_rows(conn, project(shared.registered()))
+    assert organisation(url, own)[0] == a
