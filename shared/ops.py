@@ -21,6 +21,8 @@ from typing import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from shared.http.headers import ALWAYS, JSON_CSP, NO_STORE
+
 log = logging.getLogger(__name__)
 
 # A check returns None when all is well, or a sentence saying what is wrong.
@@ -61,6 +63,8 @@ def run_checks(checks: dict[str, Check]) -> dict[str, str]:
 
 def _handler(live: dict[str, Check], ready: dict[str, Check]):
     class Handler(BaseHTTPRequestHandler):
+        timeout = 10  # seconds a client has to send its request: a stalled one does not keep its thread
+
         def do_GET(self):  # noqa: N802 (http.server's naming)
             path = self.path.split("?", 1)[0]
             if path == "/metrics":
@@ -84,6 +88,8 @@ def _handler(live: dict[str, Check], ready: dict[str, Check]):
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
+            for name, value in {**ALWAYS, "Content-Security-Policy": JSON_CSP, "Cache-Control": NO_STORE}.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 

@@ -8,9 +8,13 @@ TLS (docs/deployment.md), not to a process that speaks plain HTTP behind it.
 """
 from __future__ import annotations
 
-from flask import Flask, Response
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the relay's and consumer's operations port uses the constants without Flask
+    from flask import Flask, Response
 
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+NO_STORE = "no-store"
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -24,7 +28,7 @@ def secure(response: Response) -> Response:
     for name, value in ALWAYS.items():
         response.headers[name] = value
     response.headers.setdefault("Content-Security-Policy", JSON_CSP)
-    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Cache-Control", NO_STORE)
     return response
 
 
