@@ -14,11 +14,12 @@ import inspect
 import re
 from dataclasses import dataclass, field
 
+from shared.http.pagination import CURSOR_RE
 from shared.http.problems import PROBLEM_JSON, TYPE_BASE
 
 # Patterns of the platform's identifiers (the domain's, such as tax codes, live in the services' schemas).
 TENANT_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"          # shared/tenants.py SLUG_RE
-CURSOR = r"^[A-Za-z0-9_-]{1,28}$"                     # shared/http/pagination.py: unpadded base64url of "s<seq>"
+CURSOR = rf"^{CURSOR_RE.pattern}$"                    # unpadded base64url of "s<seq>"
 ETAG = r'^\s*(?:W/)?"[0-9]+"\s*$'                     # shared/http/concurrency.py _ETAG_RE
 
 PROBLEM = "Problem"
@@ -233,7 +234,7 @@ def cursor_parameter(converter, field, ret: dict, **_kwargs) -> dict:
     if ret.get("in") != "query" or ret.get("name") != "after" or schema.get("type") != "string":
         return {}
     return {"schema": {**schema, "pattern": schema.get("pattern", CURSOR)},
-            "description": ret.get("description", "The `next_cursor` of the previous page")}
+            "description": ret.get("description", "The `next_cursor` of the previous page (empty: the first)")}
 
 
 def register_components(spec) -> None:

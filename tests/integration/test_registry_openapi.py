@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 
+import hypothesis
 import hypothesis.strategies as st
 import pytest
 import schemathesis
@@ -30,9 +31,12 @@ import schemathesis
 from shared.cli.demo import demo_tax_code
 from shared.http.pagination import encode_cursor
 from tests.integration.registry_client import Registry
-from tests.integration.test_services_openapi import call_and_check, conformance
+from tests.integration.test_services_openapi import (call_and_check, conformance, errors_are_problem_json,
+                                                     sent_headers_are_documented)
 
 MAX_EXAMPLES = int(os.environ.get("PDZ_FUZZ_EXAMPLES", "40"))
+# Sequences of calls following the links schemathesis infers (POST /calls -> GET/PATCH /calls/{id}, ...).
+STATEFUL_EXAMPLES = int(os.environ.get("PDZ_FUZZ_STATEFUL_EXAMPLES", "20"))
 
 LAURIA, VIGGIANELLO = "076042", "076097"   # Basilicata comuni (the test Ambiti's region)
 # Valid values for body fields the generator would almost never hit by chance.
@@ -127,3 +131,26 @@ schema = schemathesis.pytest.from_fixture("registry_schema")
 @schema.parametrize()
 def test_every_check_passes(case):
     call_and_check(case)
+
+
+def test_sequences_of_calls_keep_every_check(registry_schema):
+    """The stateful phase: what one call creates, the next reads and changes (every check, and the
+    stateful ones: a resource a 201 announced is there, a deleted one is gone)."""
+    tenant = registry_schema.config.parameters["path.tenant"]
+
+    class Sequences(registry_schema.as_state_machine()):
+        def call(self, case, **kwargs):
+            # The stateful phase draws {tenant} like any string: the test's Ambito, as in the other phases.
+            case.path_parameters["tenant"] = tenant
+            return super().call(case, **kwargs)
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            checks = [errors_are_problem_json, sent_headers_are_documented, *(additional_checks or [])]
+            super().validate_response(response, case, additional_checks=checks, **kwargs)
+            if os.environ.get("PDZ_FUZZ_LOG"):
+                with open(os.environ["PDZ_FUZZ_LOG"], "a") as log:
+                    log.write(f"stateful {case.operation.label}\t{response.status_code}\n")
+
+    Sequences.run(settings=hypothesis.settings(max_examples=STATEFUL_EXAMPLES, stateful_step_count=6,
+                                               deadline=None, derandomize=True, database=None,
+                                               suppress_health_check=list(hypothesis.HealthCheck)))

@@ -7,6 +7,8 @@ is schemathesis' part (tests/integration/test_*_openapi.py).
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.views import MethodView
@@ -19,7 +21,8 @@ from shared.http.auth import OPERATOR, requires
 from shared.http.blueprint import Blueprint
 from shared.http.concurrency import etag, required_version
 from shared.http.idempotency import idempotent
-from shared.http.problems import PROBLEM_JSON
+from shared.http.pagination import decode_cursor, encode_cursor
+from shared.http.problems import PROBLEM_JSON, Problem
 from tests.conftest import write_catalogue
 
 from services.budget.app import create_app as budget_app
@@ -109,7 +112,10 @@ def test_if_match_and_its_statuses_go_together_and_updates_require_it(documents)
     for name, path, method, operation in every_operation(documents):
         document = documents[name]
         if_match = "if-match" in parameter_names(operation, document, "header")
-        assert if_match == ("412" in operation["responses"]) == ("428" in operation["responses"]), (method, path)
+        if if_match:
+            assert "412" in operation["responses"], (name, method, path)
+        if "428" in operation["responses"]:
+            assert if_match, (name, method, path)
         if method == "patch":
             assert if_match, (name, method, path)
             assert "ETag" in operation["responses"]["200"]["headers"]
@@ -233,3 +239,25 @@ def test_statuses_follow_from_the_facts():
     assert found[422] == ["validation-error", "idempotency-key-reused"]
     assert found[409] == ["idempotency-in-progress"]
     assert {400, 401, 403, 412, 413, 415, 428, 503} <= set(found)
+
+
+def matches(pattern: str, value: str) -> bool:
+    """As a JSON Schema pattern matches (ECMA 262: `$` is the end, not also before a final newline)."""
+    return re.fullmatch(pattern.removeprefix("^").removesuffix("$"), value) is not None
+
+
+@pytest.mark.parametrize("cursor", ["c!zE", "c zE", "czE=", "cz.E", "czE\n"])
+def test_a_cursor_outside_the_documented_pattern_is_refused(cursor):
+    # base64 decoding skips characters outside its alphabet and accepts padding: "c!zE" read as "czE"
+    # (the cursor of seq 1), so the document's pattern was not what the service held to.
+    assert not matches(openapi.CURSOR, cursor)
+    with pytest.raises(Problem) as refused:
+        decode_cursor(cursor)
+    assert refused.value.code == 422
+
+
+def test_every_cursor_the_service_makes_matches_the_documented_pattern():
+    for seq in (0, 1, 63, 64, 10**6, 2**63 - 1):
+        cursor = encode_cursor(seq)
+        assert matches(openapi.CURSOR, cursor) and decode_cursor(cursor) == seq
+    assert decode_cursor("") == 0 and matches(openapi.CURSOR, "")   # empty: the first page
