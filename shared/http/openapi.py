@@ -43,6 +43,9 @@ PROBLEM_SCHEMA = {
                      "description": "call-closed: when the call stopped (or starts) accepting applications"},
         "current_etag": {"type": "string", "pattern": ETAG,
                          "description": "stale-etag: the ETag of the version stored now"},
+        "standing_protocol_number": {"type": "string",
+                                     "description": "duplicate-application: the protocol number of the"
+                                                    " organisation's standing application to the call"},
     },
     "additionalProperties": True,
 }
@@ -60,9 +63,10 @@ PROBLEM_ERROR_SCHEMA = {
 }
 
 HEADERS = {
-    "X-Request-ID": {"description": "The request's id (the one sent in X-Request-ID, or a new one): quote it"
-                                    " when reporting a problem; it is in the service's logs",
-                     "required": True, "schema": {"type": "string", "minLength": 1}},
+    "X-Request-ID": {"description": "The request's id (the one sent in X-Request-ID if it matches this"
+                                    " pattern, else a new one): quote it when reporting a problem; it is in"
+                                    " the service's logs",
+                     "required": True, "schema": {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,64}$"}},
     "ETag": {"description": 'The version of the resource, e.g. "3": send it back in If-Match to change it',
              "required": True, "schema": {"type": "string", "pattern": ETAG}},
     "Idempotent-Replayed": {"description": "`true` when this is the stored answer to an earlier request with"
@@ -273,7 +277,8 @@ def document(operation: dict, facts: Facts) -> dict:
             ours = {**ours, **theirs, "headers": {**ours["headers"], **theirs.get("headers", {})},
                     "description": f"{theirs['description']} Also: {ours['description']}"}
         responses[str(status)] = ours
-    responses["default"] = problem_response(500, [], "Unexpected error (500): reported with the request id")
+    responses["default"] = problem_response(500, ["internal-server-error"],
+                                            "Unexpected error (500): reported with the request id")
     for code, response in responses.items():
         if not isinstance(response, dict):
             continue
