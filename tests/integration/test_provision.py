@@ -15,3 +15,18 @@ def test_provision_creates_every_database_and_is_idempotent(tenants):
             assert {"outbox", "processed_events", "schema_migrations"} <= tables
     with psycopg.connect(tenants.regional_url("reporting")) as conn:
         assert conn.execute("SELECT count(*) FROM stakeholder_facts").fetchone()[0] == 0
+
+
+def test_no_database_is_left_open_to_every_role(tenants):
+    from shared.db.roles import database_role, dbname_of
+
+    names = [t.database_name(s) for t in tenants for s in TENANT_SERVICES] + [dbname_of(tenants.regional_url("reporting"))]
+    with psycopg.connect(tenants.default_server) as conn:
+        rows = conn.execute("SELECT datname, has_database_privilege('public', datname, 'CONNECT'),"
+                            " array(SELECT r.rolname FROM pg_roles r WHERE NOT r.rolsuper"
+                            "       AND r.rolname LIKE 'pdz\\_%%' AND has_database_privilege(r.oid, d.oid, 'CONNECT'))"
+                            " FROM pg_database d WHERE datname = ANY(%s)", (names,)).fetchall()
+    assert len(rows) == len(names)
+    for name, public, roles in rows:
+        assert not public, name
+        assert roles == [database_role(name)], name  # its own role, and no other pdz_ role
