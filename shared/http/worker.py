@@ -11,6 +11,10 @@ proxy in production (docs/deployment.md), and this worker keeps a process safe w
   most PDZ_MAX_BODY_BYTES, before a thread takes it. A request not complete within
   PDZ_HTTP_CLIENT_TIMEOUT seconds (default 10) gets a 408 and is closed; a head over 64 KiB a 431.
 - What a thread still reads from the socket (a chunked body) waits at most that long per read.
+- At most half of `worker_connections` may be sending their request at once; the one that has
+  been at it longest makes room for a new one (408). Without that cap, hanging requests would
+  fill `worker_connections`, and a full worker stops accepting, probes included, until they
+  time out.
 - A connection whose request body was not read to the end is closed after the answer instead
   of kept alive, so no thread ever drains a body it refused.
 
@@ -81,6 +85,7 @@ class BufferedThreadWorker(ThreadWorker):
         self.client_timeout = env_float("PDZ_HTTP_CLIENT_TIMEOUT", 10.0)
         self.max_body = max_body_bytes()
         self._reading: set = set()   # connections still sending their request (event loop only)
+        self.max_reading = max(1, self.worker_connections // 2)
 
     def on_client_socket_readable(self, conn, client):
         if self.cfg.is_ssl:
@@ -92,6 +97,8 @@ class BufferedThreadWorker(ThreadWorker):
                         self._keep.remove(conn)
                     except ValueError:
                         return  # closed as idle meanwhile
+            if len(self._reading) >= self.max_reading:
+                self._drop(min(self._reading, key=lambda c: c.pdz_deadline), answer=REQUEST_TIMEOUT)
             conn.pdz_buffer = bytearray()
             conn.pdz_deadline = time.monotonic() + self.client_timeout
             self._reading.add(conn)
