@@ -277,8 +277,10 @@ def document(operation: dict, facts: Facts) -> dict:
             ours = {**ours, **theirs, "headers": {**ours["headers"], **theirs.get("headers", {})},
                     "description": f"{theirs['description']} Also: {ours['description']}"}
         responses[str(status)] = ours
-    responses["default"] = problem_response(500, ["internal-server-error"],
-                                            "Unexpected error (500): reported with the request id")
+    # 500, not `default`: a `default` response would document every status, and hide the ones forgotten.
+    responses.pop("default", None)
+    responses["500"] = problem_response(500, ["internal-server-error"],
+                                        "Unexpected error: reported with the request id (X-Request-ID)")
     for code, response in responses.items():
         if not isinstance(response, dict):
             continue
@@ -289,7 +291,7 @@ def document(operation: dict, facts: Facts) -> dict:
                 headers.setdefault("ETag", "ETag")
             if facts.idempotent:
                 headers.setdefault("Idempotent-Replayed", "Idempotent-Replayed")
-    operation["responses"] = dict(sorted(responses.items(), key=lambda item: (item[0] == "default", item[0])))
+    operation["responses"] = dict(sorted(responses.items()))
 
     parameters = operation.setdefault("parameters", [])
     if "tenant" in facts.path_parameters and not _has_parameter(operation, "path", "tenant"):

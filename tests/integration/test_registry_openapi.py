@@ -27,9 +27,11 @@ import hypothesis
 import hypothesis.strategies as st
 import pytest
 import schemathesis
+from schemathesis.checks import not_a_server_error
 
 from shared.cli.demo import demo_tax_code
 from shared.http.pagination import encode_cursor
+from tests.integration.conftest import refusing_connections
 from tests.integration.registry_client import Registry
 from tests.integration.test_services_openapi import (call_and_check, conformance, errors_are_problem_json,
                                                      sent_headers_are_documented)
@@ -154,3 +156,24 @@ def test_sequences_of_calls_keep_every_check(registry_schema):
     Sequences.run(settings=hypothesis.settings(max_examples=STATEFUL_EXAMPLES, stateful_step_count=6,
                                                deadline=None, derandomize=True, database=None,
                                                suppress_health_check=list(hypothesis.HealthCheck)))
+
+
+def test_answers_fuzzing_cannot_provoke_are_documented_too(tenants, settings, tmp_path):
+    """A body over the limit (413) and a database that refuses connections (503, Retry-After): every
+    check on the answers, as for the generated requests."""
+    reg = Registry(tenants, settings, tmp_path / "tenants.yaml")
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", reg.client.application)
+    register = schema["/v1/{tenant}/stakeholders"]
+
+    too_large = reg.client.post(reg.url("/stakeholders"), data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                                headers={**reg.headers(), "Content-Type": "application/json"})
+    assert too_large.status_code == 413
+    register["POST"].Case(path_parameters={"tenant": reg.slug}).validate_response(
+        too_large, additional_checks=[errors_are_problem_json, sent_headers_are_documented])
+
+    with refusing_connections(tenants.url_for(tenants.get(reg.slug), "registry")):
+        unavailable = reg.call("GET", "/stakeholders", "operator")
+    assert unavailable.status_code == 503 and unavailable.headers["Retry-After"]
+    register["GET"].Case(path_parameters={"tenant": reg.slug}).validate_response(   # a 5xx by design here
+        unavailable, additional_checks=[errors_are_problem_json, sent_headers_are_documented],
+        excluded_checks=[not_a_server_error])
