@@ -21,3 +21,31 @@ def test_the_formatter_scrubs_messages_and_tracebacks():
     line = JsonFormatter().format(record)
     assert "mario.rossi@example.org" not in line and "Mario Rossi" not in line
     assert json.loads(line)["msg"] == "failed: Key (name)=(…)"
+
+
+def test_gunicorn_access_lines_are_off():
+    # Finding 6: gunicorn's access line wrote the full query string (a codice fiscale in ?q=, a token
+    # in ?access_token=) and had no request id; the app's own line (pdz.access) replaces it.
+    import logging.config
+
+    from shared.http.logs import configure_logging
+    from shared.http.serve import _json_logging
+
+    root = logging.getLogger()
+    names = ("gunicorn.error", "gunicorn.access", "kafka")
+    saved = (root.handlers[:], root.level,
+             {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate)
+              for n in names})
+    try:
+        logging.config.dictConfig(_json_logging("INFO"))
+        assert not logging.getLogger("gunicorn.access").isEnabledFor(logging.INFO)
+        configure_logging("INFO")
+        assert not logging.getLogger("gunicorn.access").isEnabledFor(logging.INFO)
+        assert logging.getLogger("pdz.access").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:], level, loggers = saved[0], saved[1], saved[2]
+        root.setLevel(level)
+        for name, (handlers, level, propagate) in loggers.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:], logger.propagate = handlers, propagate
+            logger.setLevel(level)
