@@ -186,6 +186,8 @@ def statuses(facts: Facts) -> dict[int, list[str]]:
         add(404, "not-found")
     if facts.method in ("post", "put", "patch"):
         add(413, "payload-too-large")     # any body, before anything reads it (shared/http/limits.py)
+        if tenant:
+            add(400, "malformed-request")   # any JSON body nested too deeply (shared/http/storable.py)
     if facts.body:
         add(400, "malformed-request")
         add(415, "unsupported-media-type")
@@ -242,7 +244,7 @@ def cursor_parameter(converter, field, ret: dict, **_kwargs) -> dict:
 
 
 def register_components(spec) -> None:
-    """The Problem schema and the shared headers and parameters, once per document (lazily)."""
+    """The Problem schema, and the shared headers and parameters (lazily: if used), once per document."""
     components = spec.components
     if PROBLEM in components.schemas:
         return

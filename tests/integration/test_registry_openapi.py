@@ -159,8 +159,8 @@ def test_sequences_of_calls_keep_every_check(registry_schema):
 
 
 def test_answers_fuzzing_cannot_provoke_are_documented_too(tenants, settings, tmp_path):
-    """A body over the limit (413) and a database that refuses connections (503, Retry-After): every
-    check on the answers, as for the generated requests."""
+    """A body over the limit (413), a body nested too deeply (400) and a database that refuses
+    connections (503, Retry-After): every check on the answers, as for the generated requests."""
     reg = Registry(tenants, settings, tmp_path / "tenants.yaml")
     schema = schemathesis.openapi.from_wsgi("/openapi.json", reg.client.application)
     register = schema["/v1/{tenant}/stakeholders"]
@@ -170,6 +170,15 @@ def test_answers_fuzzing_cannot_provoke_are_documented_too(tenants, settings, tm
     assert too_large.status_code == 413
     register["POST"].Case(path_parameters={"tenant": reg.slug}).validate_response(
         too_large, additional_checks=[errors_are_problem_json, sent_headers_are_documented])
+
+    # Any JSON body is read for text the database cannot store, also where the operation takes none.
+    call = reg.open_call()
+    nested = reg.client.post(reg.url(f"/calls/{call['id']}/close"), data=b"[" * 100_000 + b"]" * 100_000,
+                             headers={**reg.headers(), "Content-Type": "application/json", "If-Match": '"2"'})
+    assert nested.status_code == 400
+    schema["/v1/{tenant}/calls/{call_id}/close"]["POST"].Case(
+        path_parameters={"tenant": reg.slug, "call_id": call["id"]}, headers={"If-Match": '"2"'}).validate_response(
+        nested, additional_checks=[errors_are_problem_json, sent_headers_are_documented])
 
     with refusing_connections(tenants.url_for(tenants.get(reg.slug), "registry")):
         unavailable = reg.call("GET", "/stakeholders", "operator")
