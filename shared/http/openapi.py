@@ -204,13 +204,16 @@ def statuses(facts: Facts) -> dict[int, list[str]]:
     return found
 
 
+TYPES_PREFIX = "Problem types: "
+
+
 def problem_response(status: int, types: list[str], description: str | None = None, *,
                      roles: frozenset[str] | None = None) -> dict:
     """An OpenAPI response: problem+json with the Problem schema, naming the problem types it carries."""
     title, _, meaning = STATUSES.get(status, ("Error", [], ""))
     listed = ", ".join(f"`{t}`" for t in types)
     response = {
-        "description": f"{description or meaning}. Problem types: {listed}." if types else (description or meaning),
+        "description": f"{description or meaning}. {TYPES_PREFIX}{listed}." if types else (description or meaning),
         "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
         "headers": {"X-Request-ID": "X-Request-ID"},
     }
@@ -225,13 +228,18 @@ def problem_response(status: int, types: list[str], description: str | None = No
     return response
 
 
-def conflicts(*problems: tuple[str, str]) -> dict:
+def problems(status: int, *types: tuple[str, str]) -> dict:
+    """`Blueprint.alt_response(status, **problems(status, (slug, when), ...))`: a view's own problem types
+    (the platform's of that status are added to the description)."""
+    title = STATUSES[status][0]
+    lines = "; ".join(f"`{slug}`: {when}" for slug, when in types)
+    return {"content_type": PROBLEM_JSON, "schema": PROBLEM_REF, "description": f"{TYPES_PREFIX}{lines}.",
+            "example": {"type": TYPE_BASE + types[0][0], "title": title, "status": status, "detail": types[0][1]}}
+
+
+def conflicts(*types: tuple[str, str]) -> dict:
     """`Blueprint.alt_response(409, **conflicts((slug, when), ...))`: the view's domain conflicts."""
-    lines = "; ".join(f"`{slug}`: {when}" for slug, when in problems)
-    return {"content_type": PROBLEM_JSON, "schema": PROBLEM_REF,
-            "description": f"Conflict with the state of the resource. Problem types: {lines}.",
-            "example": {"type": TYPE_BASE + problems[0][0], "title": "Conflict", "status": 409,
-                        "detail": problems[0][1]}}
+    return problems(409, *types)
 
 
 def cursor_parameter(converter, field, ret: dict, **_kwargs) -> dict:
@@ -271,13 +279,23 @@ def document(operation: dict, facts: Facts) -> dict:
     # flask-smorest's own error references describe application/json {code, status, message}: not ours.
     responses = {code: value for code, value in responses.items()
                  if not (isinstance(value, str) and (code == "default" or code.startswith(("4", "5"))))}
-    for status, types in statuses(facts).items():
+    platform = statuses(facts)
+    for code, theirs in list(responses.items()):
+        # A view's own problem types (alt_response(status, **problems(...))) without the platform's:
+        # the meaning of the status first.
+        if (isinstance(theirs, dict) and int(code) not in platform and code in {str(s) for s in STATUSES}
+                and theirs.get("description", "").startswith(TYPES_PREFIX)):
+            theirs["description"] = f"{STATUSES[int(code)][2]}. {theirs['description']}"
+    for status, types in platform.items():
         ours = problem_response(status, types, roles=facts.roles)
         theirs = responses.get(str(status))
         if isinstance(theirs, dict) and PROBLEM_JSON in theirs.get("content", {}):
-            # A view's own (alt_response) wins, with the platform's types added to its description.
+            # The view's own (its example, its problem types) beside the platform's types.
+            own = theirs.get("description", "")
+            description = (f"{ours['description'].rstrip('.')}, {own.removeprefix(TYPES_PREFIX)}"
+                           if own.startswith(TYPES_PREFIX) else f"{own} Also: {ours['description']}")
             ours = {**ours, **theirs, "headers": {**ours["headers"], **theirs.get("headers", {})},
-                    "description": f"{theirs['description']} Also: {ours['description']}"}
+                    "description": description}
         responses[str(status)] = ours
     # 500, not `default`: a `default` response would document every status, and hide the ones forgotten.
     responses.pop("default", None)

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from shared.http.app import current_platform
 from shared.http.auth import ROLES, WRITERS, requires
 from shared.http.concurrency import etag, required_version, stale
+from shared.http.openapi import problems
 from shared.http.problems import Problem, invalid
 
 from services.registry.profile import domain, istat, service
@@ -32,6 +33,7 @@ class Profile(MethodView):
     # The profile names public bodies and places only: every role of the Ambito may read it.
     @requires(*ROLES)
     @blp.response(200, ProfileOut, headers=ETAG_HEADER)
+    @blp.alt_response(404, **problems(404, ("not-found", "this Ambito has no profile yet")))
     def get(self, tenant):
         """The Ambito's profile: comuni (ISTAT), population, capofila, ente gestore, ASL district."""
         with current_platform().read(g.tenant) as conn:
@@ -69,6 +71,8 @@ class Profile(MethodView):
 class Areas(MethodView):
     @requires(*ROLES)
     @blp.response(200, AreasOut)
+    @blp.alt_response(404, **problems(404, ("no-regional-configuration",
+                                            "the Ambito's region has no thematic areas configured")))
     def get(self, tenant):
         """The thematic areas of the Ambito's region, from the regional configuration."""
         region = current_platform().regions.get(g.tenant.region)
