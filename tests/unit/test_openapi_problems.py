@@ -144,6 +144,7 @@ def test_domain_conflicts_are_documented_beside_the_platforms(documents):
         assert f"`{slug}`" in applying
     assert "`call-state`" in paths["/v1/{tenant}/calls/{call_id}/publish"]["post"]["responses"]["409"]["description"]
     assert "`duplicate-tax-code`" in paths["/v1/{tenant}/stakeholders"]["post"]["responses"]["409"]["description"]
+    assert "`unknown-tenant`, `not-found`" in paths["/v1/{tenant}/profile"]["get"]["responses"]["404"]["description"]
 
 
 def test_every_response_documents_x_request_id(documents):
