@@ -64,8 +64,9 @@ class Blueprint(flask_smorest.Blueprint):
         if facts is None:
             return doc
         openapi.register_components(spec)
-        if not getattr(api, "_pdz_cursors", False):   # query parameters are made later, by apispec
+        if not getattr(api, "_pdz_cursors", False):   # parameters and schemas are made later, by apispec
             api.ma_plugin.converter.add_parameter_attribute_function(openapi.cursor_parameter)
+            api.ma_plugin.converter.add_attribute_function(openapi.cursor_property)
             api._pdz_cursors = True
         # Manual parameters and responses are merged here, not replaced later, so the derived ones stay.
         manual = doc_info.get("manual_doc", {})

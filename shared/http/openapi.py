@@ -251,6 +251,14 @@ def cursor_parameter(converter, field, ret: dict, **_kwargs) -> dict:
             "description": ret.get("description", "The `next_cursor` of the previous page (empty: the first)")}
 
 
+def cursor_property(converter, field, ret: dict, **_kwargs) -> dict:
+    """apispec attribute function: every `next_cursor` a page answers is one of ours (or null)."""
+    if getattr(field, "name", None) != "next_cursor" or ret.get("type") != "string" or "pattern" in ret:
+        return {}
+    return {"pattern": CURSOR, "description": ret.get("description", "Send it as `after` for the next page;"
+                                                                     " null on the last page")}
+
+
 def register_components(spec) -> None:
     """The Problem schema, and the shared headers and parameters (lazily: if used), once per document."""
     components = spec.components

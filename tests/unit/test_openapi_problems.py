@@ -163,6 +163,8 @@ def test_domain_formats_are_patterns(documents):
     assert schemas["ComuneIn"]["properties"]["istat_code"]["pattern"] == "^[0-9]{6}$"
     cursors = [p for _, _, op in operations(registry) for p in op.get("parameters", []) if p.get("name") == "after"]
     assert cursors and all(p["schema"]["pattern"] == openapi.CURSOR for p in cursors)
+    pages = [schema for schema in schemas.values() if "next_cursor" in schema.get("properties", {})]
+    assert len(pages) >= 4 and all(page["properties"]["next_cursor"]["pattern"] == openapi.CURSOR for page in pages)
 
 
 # -- derivation, on an app of its own ---------------------------------------------------------------
