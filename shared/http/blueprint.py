@@ -18,7 +18,7 @@ import flask_smorest
 from flask.views import MethodView
 from marshmallow import Schema
 
-from shared.http import openapi
+from shared.http import openapi, openapi_components
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -63,10 +63,10 @@ class Blueprint(flask_smorest.Blueprint):
         facts = doc_info.get("pdz_facts")
         if facts is None:
             return doc
-        openapi.register_components(spec)
+        openapi_components.register_components(spec)
         if not getattr(api, "_pdz_cursors", False):   # parameters and schemas are made later, by apispec
-            api.ma_plugin.converter.add_parameter_attribute_function(openapi.cursor_parameter)
-            api.ma_plugin.converter.add_attribute_function(openapi.cursor_property)
+            api.ma_plugin.converter.add_parameter_attribute_function(openapi_components.cursor_parameter)
+            api.ma_plugin.converter.add_attribute_function(openapi_components.cursor_property)
             api._pdz_cursors = True
         # Manual parameters and responses are merged here, not replaced later, so the derived ones stay.
         manual = doc_info.get("manual_doc", {})

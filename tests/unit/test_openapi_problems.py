@@ -16,7 +16,7 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 
 from shared.config import Settings
-from shared.http import openapi
+from shared.http import openapi, openapi_components
 from shared.http.auth import OPERATOR, requires
 from shared.http.blueprint import Blueprint
 from shared.http.concurrency import etag, required_version
@@ -106,7 +106,7 @@ def test_every_operation_of_an_ambito_documents_404_422_and_503_with_retry_after
                 assert status in operation["responses"], (name, method, path, status)
             assert "Retry-After" in operation["responses"]["503"]["headers"]
             tenant = [p for p in operation["parameters"] if p.get("name") == "tenant"]
-            assert tenant and tenant[0]["schema"]["pattern"] == openapi.TENANT_SLUG
+            assert tenant and tenant[0]["schema"]["pattern"] == openapi_components.TENANT_SLUG
 
 
 def test_if_match_and_its_statuses_go_together_and_updates_require_it(documents):
@@ -162,9 +162,9 @@ def test_domain_formats_are_patterns(documents):
     assert schemas["StakeholderIn"]["properties"]["seat_istat"]["pattern"] == "^[0-9]{6}$"
     assert schemas["ComuneIn"]["properties"]["istat_code"]["pattern"] == "^[0-9]{6}$"
     cursors = [p for _, _, op in operations(registry) for p in op.get("parameters", []) if p.get("name") == "after"]
-    assert cursors and all(p["schema"]["pattern"] == openapi.CURSOR for p in cursors)
+    assert cursors and all(p["schema"]["pattern"] == openapi_components.CURSOR for p in cursors)
     pages = [schema for schema in schemas.values() if "next_cursor" in schema.get("properties", {})]
-    assert len(pages) >= 4 and all(page["properties"]["next_cursor"]["pattern"] == openapi.CURSOR for page in pages)
+    assert len(pages) >= 4 and all(page["properties"]["next_cursor"]["pattern"] == openapi_components.CURSOR for page in pages)
 
 
 # -- derivation, on an app of its own ---------------------------------------------------------------
@@ -254,7 +254,7 @@ def matches(pattern: str, value: str) -> bool:
 def test_a_cursor_outside_the_documented_pattern_is_refused(cursor):
     # base64 decoding skips characters outside its alphabet and accepts padding: "c!zE" read as "czE"
     # (the cursor of seq 1), so the document's pattern was not what the service held to.
-    assert not matches(openapi.CURSOR, cursor)
+    assert not matches(openapi_components.CURSOR, cursor)
     with pytest.raises(Problem) as refused:
         decode_cursor(cursor)
     assert refused.value.code == 422
@@ -263,5 +263,5 @@ def test_a_cursor_outside_the_documented_pattern_is_refused(cursor):
 def test_every_cursor_the_service_makes_matches_the_documented_pattern():
     for seq in (0, 1, 63, 64, 10**6, 2**63 - 1):
         cursor = encode_cursor(seq)
-        assert matches(openapi.CURSOR, cursor) and decode_cursor(cursor) == seq
-    assert decode_cursor("") == 0 and matches(openapi.CURSOR, "")   # empty: the first page
+        assert matches(openapi_components.CURSOR, cursor) and decode_cursor(cursor) == seq
+    assert decode_cursor("") == 0 and matches(openapi_components.CURSOR, "")   # empty: the first page
