@@ -40,9 +40,9 @@ class OrganisationListQuery(Schema):
     q = NFCString(validate=validate.Length(min=1, max=100), metadata={
         "description": "Part of the name (case-insensitive; % and _ are plain characters)"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    # The shape of shared/http/pagination.py's cursors (unpadded base64url of "s<seq>"): an empty or
-    # malformed one is a 422 here rather than a first page.
-    after = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,28}$", error="Not a valid cursor."),
+    # The shape of shared/http/pagination.py's cursors (CURSOR_RE: unpadded base64url of "s<seq>");
+    # empty is the first page, as in the registry's lists.
+    after = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{0,27}$", error="Not a valid cursor."),
                           metadata={"description": "Cursor from the previous page's next_cursor"})
 
 

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from shared.http.app import current_platform
 from shared.http.auth import ROLES, requires
 from shared.http.blueprint import Blueprint
+from shared.http.openapi import problems
 from shared.http.problems import Problem
 
 from services.consultation.territory import service
@@ -21,6 +22,7 @@ class Territory(MethodView):
     # Public bodies, places and population only: every role of the Ambito may read it.
     @requires(*ROLES)
     @blp.response(200, TerritoryOut)
+    @blp.alt_response(404, **problems(404, ("not-found", "the registry's profile of this Ambito has not arrived yet")))
     def get(self, tenant):
         """The Ambito's comuni (ISTAT codes) and population, as the registry's profile last said."""
         try:

@@ -12,6 +12,7 @@ from shared.http.idempotency import idempotent
 
 from services.registry.privacy import service
 from services.registry.privacy.schemas import LogPage, LogQuery
+from services.registry.stakeholders.schemas import PERSONAL_TAX_CODE
 from services.registry.taxcodes import InvalidTaxCode, normalise_personal_code
 
 blp = Blueprint("privacy", __name__, url_prefix="/v1/<tenant>/privacy",
@@ -20,7 +21,7 @@ blp = Blueprint("privacy", __name__, url_prefix="/v1/<tenant>/privacy",
 
 class ErasureIn(Schema):
     tax_code = fields.String(load_default=None, allow_none=True,
-                             metadata={"description": "Codice fiscale della persona"})
+                             metadata={"description": "Codice fiscale della persona", "pattern": PERSONAL_TAX_CODE})
     email = fields.Email(load_default=None, allow_none=True)
 
     @validates("tax_code")
