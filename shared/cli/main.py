@@ -122,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
                     "writes none) and needs no --tenant; --grant AMBITO=ROLE adds one role in one Ambito. "
                     "Example: pdz token --role operator --tenant pollino --grant potenza=auditor")
     tok.add_argument("--role", action="append",
-                     help="regional-admin, operator, stakeholder or auditor (repeatable)")
+                     help="regional-admin, operator, coordinator, stakeholder or auditor (repeatable)")
     tok.add_argument("--tenant", action="append", help="Ambito (tenant slug) the --role values hold in (repeatable)")
     tok.add_argument("--grant", action="append", metavar="AMBITO=ROLE",
                      help="one role in one Ambito, e.g. potenza=operator (repeatable)")

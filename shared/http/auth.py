@@ -32,11 +32,12 @@ from shared.http.problems import Problem
 
 REGIONAL_ADMIN = "regional-admin"  # the Region: reads every Ambito
 OPERATOR = "operator"              # Ufficio di Piano operator
+COORDINATOR = "coordinator"        # coordinates consultation tables (the table names which account)
 STAKEHOLDER = "stakeholder"        # stakeholder representative
 AUDITOR = "auditor"                # read-only
-ROLES = (REGIONAL_ADMIN, OPERATOR, STAKEHOLDER, AUDITOR)
+ROLES = (REGIONAL_ADMIN, OPERATOR, COORDINATOR, STAKEHOLDER, AUDITOR)
 REGIONAL_ROLES = frozenset({REGIONAL_ADMIN})
-TENANT_ROLES = frozenset({OPERATOR, STAKEHOLDER, AUDITOR})
+TENANT_ROLES = frozenset({OPERATOR, COORDINATOR, STAKEHOLDER, AUDITOR})
 GROUP_PREFIX = "/ambiti/"          # Keycloak group path: /ambiti/<tenant>/<role>
 MAX_LIFETIME_SECONDS = 31 * 24 * 3600  # an `exp` further away than this is a forged or broken token
 
