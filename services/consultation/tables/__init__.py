@@ -1,0 +1,1 @@
+"""Consultation tables (tavoli tematici, the plenary, tavoli permanenti) and their members."""
