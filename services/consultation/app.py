@@ -6,8 +6,9 @@ from shared.http.app import create_service_app
 from services.consultation import SERVICE
 from services.consultation.members.api import blp as organisations
 from services.consultation.territory.api import blp as territory
+from services.consultation.timeline.api import blp as timeline
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, territory],
+    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, territory, timeline],
                               settings=settings, platform=platform)
