@@ -1,0 +1,1 @@
+"""Contributions to the consultation: needs (bisogni), proposals (proposte) and their evaluation."""
