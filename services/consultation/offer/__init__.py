@@ -1,0 +1,1 @@
+"""The map of services (mappatura dell'offerta): what organisations offer on the territory."""
