@@ -34,7 +34,8 @@ def secrets_of(workload: dict) -> set[str]:
 def test_each_process_holds_its_own_services_database_secret_and_no_admin_login(folder):
     docs = rendered(folder)
     deployments = [d for d in docs if d["kind"] == "Deployment"]
-    assert len(deployments) == 6
+    # four APIs, the registry and consultation relays, the reporting and consultation consumers
+    assert len(deployments) == 8
     for deployment in deployments:
         command = deployment["spec"]["template"]["spec"]["containers"][0]["command"][0]
         service = command.split("-")[1]  # pdz-<service>-api|relay|consumer

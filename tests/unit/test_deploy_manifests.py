@@ -19,3 +19,30 @@ def test_the_kubernetes_regional_configuration_is_the_local_one():
     local = (ROOT / "deploy" / "local" / "regions.yaml").read_text()
     assert (ROOT / "deploy" / "k8s" / "base" / "regions.yaml").read_text() == local, \
         "copy deploy/local/regions.yaml to deploy/k8s/base/regions.yaml"
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_every_entry_point_has_a_deployment_with_probes_resources_and_a_disruption_budget():
+    import tomllib
+
+    import yaml
+
+    out = subprocess.run(["kubectl", "kustomize", str(ROOT / "deploy" / "k8s" / "base")], capture_output=True,
+                         text=True, check=True).stdout
+    docs = [doc for doc in yaml.safe_load_all(out) if doc]
+    deployments = {d["spec"]["template"]["spec"]["containers"][0]["command"][0]: d
+                   for d in docs if d["kind"] == "Deployment"}
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    processes = {name for name in scripts if name.startswith("pdz-")}
+    assert set(deployments) == processes, "every process entry point runs as a Deployment, and only those"
+    budgets = {d["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
+               for d in docs if d["kind"] == "PodDisruptionBudget"}
+    for command, deployment in deployments.items():
+        name = deployment["metadata"]["name"]
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        port = "http" if command.endswith("-api") else "metrics"
+        assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": port}, name
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port}, name
+        assert container["resources"]["requests"] and container["resources"]["limits"], name
+        assert deployment["spec"]["template"]["spec"]["topologySpreadConstraints"], name
+        assert name in budgets, f"{name} has no PodDisruptionBudget"
