@@ -5,10 +5,12 @@ from shared.http.app import create_service_app
 
 from services.consultation import SERVICE
 from services.consultation.members.api import blp as organisations
+from services.consultation.tables.api import blp as tables
+from services.consultation.tables.members_api import blp as table_members
 from services.consultation.territory.api import blp as territory
 from services.consultation.timeline.api import blp as timeline
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, territory, timeline],
+    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, tables, table_members, territory, timeline],
                               settings=settings, platform=platform)
