@@ -5,6 +5,7 @@ from shared.http.app import create_service_app
 
 from services.consultation import SERVICE
 from services.consultation.members.api import blp as organisations
+from services.consultation.offer.api import blp as offer
 from services.consultation.tables.api import blp as tables
 from services.consultation.tables.members_api import blp as table_members
 from services.consultation.territory.api import blp as territory
@@ -12,5 +13,5 @@ from services.consultation.timeline.api import blp as timeline
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, tables, table_members, territory, timeline],
+    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, offer, tables, table_members, territory, timeline],
                               settings=settings, platform=platform)
