@@ -15,7 +15,7 @@ from shared.http.problems import Problem, invalid
 from services.consultation.members import domain as members
 from services.consultation.offer import domain, service
 from services.consultation.offer.schemas import (OfferIn, OfferListQuery, OfferOut, OfferPage, OfferPageQuery,
-                                                 OfferPatch, RetireIn, SummaryOut)
+                                                 OfferPatch, OfferRetireIn, OfferSummaryOut)
 from services.consultation.tables.access import Caller, NotAllowed
 
 blp = Blueprint("offer", __name__, url_prefix="/v1/<tenant>/offer",
@@ -98,7 +98,7 @@ class Offers(MethodView):
 class OfferSummary(MethodView):
     @requires(*READERS)
     @blp.arguments(OfferListQuery, location="query")
-    @blp.response(200, SummaryOut)
+    @blp.response(200, OfferSummaryOut)
     def get(self, query, tenant):
         """Counts and capacity by area x target group and by comune (for the community profile); same filters."""
         with current_platform().read(g.tenant) as conn:
@@ -131,7 +131,7 @@ class OfferById(MethodView):
 @blp.route("/<uuid:offer_id>/retire")
 class RetireOffer(MethodView):
     @requires(*RECORDERS)
-    @blp.arguments(RetireIn)
+    @blp.arguments(OfferRetireIn)
     @blp.response(200, OfferOut)
     @blp.alt_response(403, **problems(403, NOT_REPRESENTATIVE))
     @blp.alt_response(409, **conflicts(RETIRED))

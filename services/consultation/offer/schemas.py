@@ -15,13 +15,13 @@ TIME = validate.Regexp(TIME_RE, error="A time HH:MM (00:00 to 24:00).")
 CURSOR = validate.Regexp(r"^[A-Za-z0-9_-]{0,27}$", error="Not a valid cursor.")
 
 
-class CapacityIn(Schema):
+class OfferCapacityIn(Schema):
     amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000_000))
     unit = fields.String(required=True, validate=validate.OneOf(list(CAPACITY_UNITS)), metadata={
         "description": "posti, utenti-anno (utenti/anno), ore-settimana, accessi-anno, nuclei-anno, pasti-giorno"})
 
 
-class OpeningRange(Schema):
+class OfferOpeningRange(Schema):
     day_from = fields.String(required=True, validate=validate.OneOf(WEEKDAYS), metadata={"description": "lun … dom"})
     day_to = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(WEEKDAYS),
                            metadata={"description": "Ultimo giorno dell'intervallo (lun … dom); assente: day_from"})
@@ -33,7 +33,7 @@ class OpeningRange(Schema):
         return {**data, "day_to": data.get("day_to") or data["day_from"]}
 
 
-class ContactsIn(Schema):
+class OfferContacts(Schema):
     """The service's own office contacts: never a person's."""
 
     phone = fields.String(load_default=None, allow_none=True, validate=PHONE,
@@ -59,9 +59,9 @@ def _offer_fields(create: bool) -> dict:
         "comuni": fields.List(fields.String(validate=ISTAT_CODE), required=create,
                               validate=validate.Length(min=1, max=500),
                               metadata={"description": "Codici ISTAT dei comuni serviti"}),
-        "capacity": opt(fields.Nested, None, CapacityIn, allow_none=True,
+        "capacity": opt(fields.Nested, None, OfferCapacityIn, allow_none=True,
                         metadata={"description": "Capacità: quantità e unità; null se non si misura"}),
-        "opening_hours": opt(fields.List, list, fields.Nested(OpeningRange), validate=validate.Length(max=28),
+        "opening_hours": opt(fields.List, list, fields.Nested(OfferOpeningRange), validate=validate.Length(max=28),
                              metadata={"description": "Orari di apertura per giorni della settimana"}),
         "opening_notes": opt(NFCString, "", validate=validate.Length(max=1000),
                              metadata={"description": "Note sugli orari (es. su appuntamento, chiuso ad agosto)"}),
@@ -71,7 +71,7 @@ def _offer_fields(create: bool) -> dict:
         "accredited_since": opt(fields.Date, None, allow_none=True,
                                 validate=validate.Range(min=date(1900, 1, 1), max=date(9999, 12, 31)),
                                 metadata={"description": "Data dell'accreditamento"}),
-        "contacts": opt(fields.Nested, None, ContactsIn, allow_none=True),
+        "contacts": opt(fields.Nested, None, OfferContacts, allow_none=True),
         "address": opt(NFCString, None, allow_none=True, validate=validate.Length(max=300),
                        metadata={"description": "Indirizzo della sede del servizio"}),
     }
@@ -97,17 +97,17 @@ OfferIn = type("OfferIn", (_Flat,), {**_offer_fields(create=True), "organisation
     required=True, metadata={"description": "L'organizzazione che offre il servizio (id del registro)"})})
 
 
-class RetireIn(Schema):
+class OfferRetireIn(Schema):
     reason = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=1000),
                        metadata={"description": "Perché il servizio esce dalla mappa (es. chiuso)"})
 
 
-class CapacityOut(Schema):
+class OfferCapacityOut(Schema):
     amount = fields.Integer()
     unit = fields.String(validate=validate.OneOf(list(CAPACITY_UNITS)))
 
 
-class OrganisationRef(Schema):
+class OfferOrganisation(Schema):
     id = fields.UUID()
     name = fields.String()
     status = fields.String(metadata={"description": "Status in the register: active, suspended or withdrawn"})
@@ -115,19 +115,19 @@ class OrganisationRef(Schema):
 
 class OfferOut(Schema):
     id = fields.UUID()
-    organisation = fields.Nested(OrganisationRef)
+    organisation = fields.Nested(OfferOrganisation)
     name = fields.String()
     description = fields.String()
     area = fields.String()
     target_group = fields.String(validate=validate.OneOf(TARGET_CODES))
     comuni = fields.List(fields.String())
-    capacity = fields.Nested(CapacityOut, allow_none=True)
-    opening_hours = fields.List(fields.Nested(OpeningRange))
+    capacity = fields.Nested(OfferCapacityOut, allow_none=True)
+    opening_hours = fields.List(fields.Nested(OfferOpeningRange))
     opening_notes = fields.String()
     accredited = fields.Boolean()
     accredited_by = fields.String(allow_none=True)
     accredited_since = fields.Date(allow_none=True)
-    contacts = fields.Nested(ContactsIn)
+    contacts = fields.Nested(OfferContacts)
     address = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(STATUSES), metadata={"description": "active or retired"})
     current = fields.Boolean(metadata={"description": "In the current map: active, organisation not withdrawn"})
@@ -159,24 +159,24 @@ class OfferPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class FigureOut(Schema):
+class OfferFigure(Schema):
     services = fields.Integer(metadata={"description": "Numero di servizi"})
-    capacity = fields.List(fields.Nested(CapacityOut), metadata={"description": "Capacità totale per unità"})
+    capacity = fields.List(fields.Nested(OfferCapacityOut), metadata={"description": "Capacità totale per unità"})
 
 
-class AreaTargetFigure(FigureOut):
+class OfferAreaTargetFigure(OfferFigure):
     area = fields.String()
     area_name = fields.String(allow_none=True)
     target_group = fields.String()
     target_group_name = fields.String(allow_none=True)
 
 
-class ComuneFigure(FigureOut):
+class OfferComuneFigure(OfferFigure):
     istat_code = fields.String()
     name = fields.String(allow_none=True, metadata={"description": "Null if the profile does not list it (now)"})
 
 
-class SummaryOut(FigureOut):
-    by_area_target = fields.List(fields.Nested(AreaTargetFigure))
-    by_comune = fields.List(fields.Nested(ComuneFigure), metadata={
+class OfferSummaryOut(OfferFigure):
+    by_area_target = fields.List(fields.Nested(OfferAreaTargetFigure))
+    by_comune = fields.List(fields.Nested(OfferComuneFigure), metadata={
         "description": "A service serving several comuni counts in each: these rows do not add up to the totals"})
