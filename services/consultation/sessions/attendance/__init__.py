@@ -1,0 +1,1 @@
+"""The attendance register of a session (names of attendees: personal data)."""

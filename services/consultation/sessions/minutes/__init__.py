@@ -1,0 +1,1 @@
+"""Minutes (verbale) of a session: numbered versions, drafted, approved, corrected."""

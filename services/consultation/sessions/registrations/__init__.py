@@ -1,0 +1,1 @@
+"""Registrations to a session, with a seat limit and a waiting list."""
