@@ -17,9 +17,8 @@ class Amount(fields.String):
 
     def __init__(self, **kwargs):
         metadata = {"description": "Importo in euro: stringa con al più 2 decimali, es. \"1250.50\" (mai un numero)",
-                    "example": "1250.50", **kwargs.pop("metadata", {})}
-        super().__init__(validate=validate.Regexp(money.PATTERN, error="An amount such as \"1250.50\" (>= 0)."),
-                         metadata=metadata, **kwargs)
+                    "example": "1250.50", "pattern": money.PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
