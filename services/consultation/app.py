@@ -9,9 +9,16 @@ from services.consultation.offer.api import blp as offer
 from services.consultation.tables.api import blp as tables
 from services.consultation.tables.members_api import blp as table_members
 from services.consultation.territory.api import blp as territory
+from services.consultation.sessions.api import blp as sessions
+from services.consultation.sessions.registrations.api import blp as session_registrations
+from services.consultation.sessions.attendance.api import blp as session_attendance
+from services.consultation.sessions.minutes.api import blp as session_minutes
+from services.consultation.privacy.api import blp as consultation_privacy
 from services.consultation.timeline.api import blp as timeline
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, offer, tables, table_members, territory, timeline],
+    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, offer, tables, table_members, territory, timeline,
+                                                                      sessions, session_registrations, session_attendance,
+                                                                      session_minutes, consultation_privacy],
                               settings=settings, platform=platform)
