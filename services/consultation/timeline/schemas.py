@@ -1,12 +1,16 @@
 """Marshmallow schemas of the cronoprogramma API."""
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.consultation.text import NFCString
 from services.consultation.timeline.domain import PHASES, STATUSES
 
 YEAR = validate.Range(min=2000, max=2100)
+# Days of the planning cycles this platform serves; a milestone's year defaults to its start's.
+DAY = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
 PHASE = validate.OneOf(list(PHASES))
 
 
@@ -24,8 +28,8 @@ class MilestoneIn(Schema):
                      metadata={"description": "Nota (interna all'Ambito: non va negli eventi)"})
     table_id = fields.UUID(load_default=None, allow_none=True,
                            metadata={"description": "Il tavolo a cui la tappa si riferisce, se c'è"})
-    planned_start = fields.Date(required=True, metadata={"description": "Inizio previsto (giorno)"})
-    planned_end = fields.Date(required=True, metadata={"description": "Fine prevista (giorno)"})
+    planned_start = fields.Date(required=True, validate=DAY, metadata={"description": "Inizio previsto (giorno)"})
+    planned_end = fields.Date(required=True, validate=DAY, metadata={"description": "Fine prevista (giorno)"})
     year = fields.Integer(validate=YEAR,
                           metadata={"description": "Anno del ciclo di programmazione; se manca, l'anno dell'inizio"
                                                    " previsto"})
@@ -43,10 +47,10 @@ class MilestonePatch(Schema):
     title = NFCString(validate=[validate.Length(min=1, max=300), not_blank])
     note = NFCString(validate=validate.Length(max=5000))
     table_id = fields.UUID(allow_none=True)
-    planned_start = fields.Date()
-    planned_end = fields.Date()
-    actual_start = fields.Date(allow_none=True, metadata={"description": "Inizio effettivo (giorno)"})
-    actual_end = fields.Date(allow_none=True, metadata={"description": "Fine effettiva (giorno)"})
+    planned_start = fields.Date(validate=DAY)
+    planned_end = fields.Date(validate=DAY)
+    actual_start = fields.Date(allow_none=True, validate=DAY, metadata={"description": "Inizio effettivo (giorno)"})
+    actual_end = fields.Date(allow_none=True, validate=DAY, metadata={"description": "Fine effettiva (giorno)"})
     status = fields.String(validate=validate.OneOf(STATUSES),
                            metadata={"description": "planned, in_progress, done, cancelled"})
 
