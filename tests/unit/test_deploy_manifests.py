@@ -46,3 +46,19 @@ def test_every_entry_point_has_a_deployment_with_probes_resources_and_a_disrupti
         assert container["resources"]["requests"] and container["resources"]["limits"], name
         assert deployment["spec"]["template"]["spec"]["topologySpreadConstraints"], name
         assert name in budgets, f"{name} has no PodDisruptionBudget"
+
+
+def test_docker_compose_runs_every_entry_point_after_init_with_a_healthcheck():
+    import tomllib
+
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    by_command = {s["command"][0]: (name, s) for name, s in services.items() if "command" in s}
+    for script in (name for name in scripts if name.startswith("pdz-")):
+        assert script in by_command, f"{script} is not in docker-compose.yml"
+        name, service = by_command[script]
+        assert service["image"] == "pdz:local", name
+        assert service["depends_on"]["init"]["condition"] == "service_completed_successfully", name
+        assert service["healthcheck"]["test"], name
