@@ -328,8 +328,9 @@ def load(settings: Settings) -> int:
   Ambito profile:           curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/pollino/profile
   Calls and applications:   curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/lagonegrese/applications
   Public register (no token): {REGISTRY}/v1/lagonegrese/public/stakeholders.csv  (.xlsx)
-  API documents:            {REGISTRY}/openapi.json   {REPORTING}/openapi.json   (Swagger UI at /docs)
+  API documents:            {REGISTRY}/openapi.json   {CONSULTATION}/openapi.json   {REPORTING}/openapi.json   (Swagger UI at /docs)
   Metrics / health:         {REGISTRY}/metrics  {REGISTRY}/readyz   relay 127.0.0.1:59181/readyz  consumer 127.0.0.1:59184/readyz  (and /metrics, /livez)
+  Consultation health:      {CONSULTATION}/readyz   relay 127.0.0.1:59182/readyz  consumer 127.0.0.1:59185/readyz  (and /metrics, /livez)
   Logs:                     .pdz/logs/    Stop: make stop
   TOKEN (regional admin, 7 days):
 export TOKEN={viewer}
