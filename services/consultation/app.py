@@ -4,6 +4,8 @@ from __future__ import annotations
 from shared.http.app import create_service_app
 
 from services.consultation import SERVICE
+from services.consultation.contributions.needs_api import blp as needs
+from services.consultation.contributions.proposals_api import blp as proposals
 from services.consultation.members.api import blp as organisations
 from services.consultation.offer.api import blp as offer
 from services.consultation.tables.api import blp as tables
@@ -18,7 +20,7 @@ from services.consultation.timeline.api import blp as timeline
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, offer, tables, table_members, territory, timeline,
+    return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, needs, proposals, offer, tables, table_members, territory, timeline,
                                                                       sessions, session_registrations, session_attendance,
                                                                       session_minutes, consultation_privacy],
                               settings=settings, platform=platform)
