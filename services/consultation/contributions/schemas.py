@@ -35,7 +35,9 @@ class Amount(fields.String):
 
 def _text(maximum: int, *, required: bool = False, minimum: int = 1, **kwargs):
     if required:
-        return NFCString(required=True, validate=validate.Length(min=minimum, max=maximum), **kwargs)
+        # Not blank: a title or a reasoned answer of spaces says nothing.
+        return NFCString(required=True, validate=[validate.Length(min=minimum, max=maximum),
+                                                  validate.Regexp(r"^\s*\S", error="Must not be blank.")], **kwargs)
     return NFCString(load_default="", validate=validate.Length(max=maximum), **kwargs)
 
 
