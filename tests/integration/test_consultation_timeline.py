@@ -1,6 +1,6 @@
 """The cronoprogramma API on the real PostgreSQL through the Flask test client: /timeline, milestones, template."""
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import psycopg
 import pytest

@@ -144,7 +144,8 @@ def test_the_events_match_the_catalogue_and_carry_no_note():
            "title": "Tavolo socio-sanitario: terza sessione", "note": "Referente: Maria Rossi, 333 1234567",
            "planned_start": date(2026, 4, 1), "planned_end": date(2026, 5, 31), "actual_start": date(2026, 4, 2),
            "actual_end": None, "status": "in_progress", "template_key": None, "version": 2,
-           "created_at": datetime(2026, 1, 5, tzinfo=timezone.utc), "updated_at": datetime(2026, 4, 2, tzinfo=timezone.utc)}
+           "created_at": datetime(2026, 1, 5, tzinfo=timezone.utc),
+           "updated_at": datetime(2026, 4, 2, tzinfo=timezone.utc)}
     planned = events.milestone_event(events.MILESTONE_PLANNED, tenant="fasano", milestone=row)
     updated = events.milestone_event(events.MILESTONE_UPDATED, tenant="fasano", milestone=row,
                                      changed=["status", "note", "actual_start"])

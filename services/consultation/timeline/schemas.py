@@ -21,7 +21,8 @@ def not_blank(value: str) -> None:
 
 class MilestoneIn(Schema):
     phase = fields.String(required=True, validate=PHASE,
-                          metadata={"description": "Fase del Piano: fase_1, fase_2, fase_3, approvazione, monitoraggio"})
+                          metadata={"description": "Fase del Piano: fase_1, fase_2, fase_3, approvazione,"
+                                                   " monitoraggio"})
     title = NFCString(required=True, validate=[validate.Length(min=1, max=300), not_blank],
                       metadata={"description": "Titolo della tappa"})
     note = NFCString(load_default="", validate=validate.Length(max=5000),

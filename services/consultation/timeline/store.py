@@ -76,4 +76,3 @@ def page(conn: psycopg.Connection, *, after_seq: int, limit: int, today: date, y
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(f"SELECT {COLUMNS} FROM timeline_milestones WHERE {' AND '.join(where)}"
                            " ORDER BY seq LIMIT %(limit)s", params).fetchall()
-
