@@ -1,4 +1,5 @@
 """The cronoprogramma API on the real PostgreSQL through the Flask test client: /timeline, milestones, template."""
+import threading
 import uuid
 from datetime import timedelta
 
@@ -203,3 +204,25 @@ def test_filters_cursor_and_bad_input(api):
         assert refused.status_code == 422 and field in [e["field"] for e in refused.get_json()["errors"]], bad
     assert api.call("POST", "/timeline/template", json={"year": 2101}).status_code == 422
     assert api.milestones() == 4
+
+
+def test_two_operators_instantiating_a_year_at_once_create_it_once(api):
+    barrier = threading.Barrier(4)
+    answers = []
+
+    def instantiate():
+        client = api.client.application.test_client()
+        barrier.wait()
+        answers.append(client.post(f"/v1/{api.slug}/timeline/template", json={"year": 2029},
+                                   headers=api.headers()))
+
+    threads = [threading.Thread(target=instantiate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 201], [a.get_json() for a in answers]
+    assert sorted(a.get_json()["created"] for a in answers) == [0, 0, 0, 6]
+    assert {frozenset(m["id"] for m in a.get_json()["items"]) for a in answers} == \
+        {frozenset(m["id"] for m in answers[0].get_json()["items"])}
+    assert api.milestones() == 6 and len(api.outbox()) == 6
