@@ -206,7 +206,7 @@ def test_merge_targets_and_rejections(world, table, needs):
     # b cannot now merge into a (a is merged: no cycles).
     back = decide(b, 2, outcome="merged", merged_into=a["id"])
     assert back.status_code == 409 and back.get_json()["type"].endswith("/merge-target")
-    assert world.call("GET", f"/proposals?status=merged", "aud", "auditor").get_json()["items"][0]["id"] == a["id"]
+    assert world.call("GET", "/proposals?status=merged", "aud", "auditor").get_json()["items"][0]["id"] == a["id"]
     assert [e["data"]["proposal_id"] for e in world.outbox("it.pdz.consultation.proposal.rejected.v1")] == [c["id"]]
 
 

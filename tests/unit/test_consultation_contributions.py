@@ -190,3 +190,16 @@ def test_the_accepted_schema_refuses_a_float_cost():
         assessments=[{"feasibility": "low", "assessed_cost": Decimal("1"), "assessed_at": NOW}]))
     with pytest.raises(AssertionError, match="estimated_cost"):
         assert_valid_event(event.type, {**event.data, "estimated_cost": 0.3})
+
+
+def test_the_use_cases_refuse_a_float_before_touching_the_database():
+    from services.consultation.contributions import evaluation_service, proposals_service
+
+    who = caller("rep-a", "stakeholder")
+    with pytest.raises(TypeError, match="Decimal"):
+        proposals_service.submit_proposal(conn=None, tenant="t", caller=who, table_id=TABLE["id"], organisation_id=ORG,
+                                          on_behalf=False, title="t", description="d", expected_outcome="e",
+                                          need_ids=[uuid.uuid4()], deliverers=[], estimated_cost=0.3)
+    with pytest.raises(TypeError, match="Decimal"):
+        evaluation_service.record_assessment(conn=None, tenant="t", caller=who, proposal_id=uuid.uuid4(),
+                                             feasibility="high", feasibility_note="", assessed_cost=0.3, cost_note="")

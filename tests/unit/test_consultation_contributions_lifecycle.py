@@ -94,17 +94,21 @@ def test_errors_are_fresh_instances():
 # Random sequences over a few proposals: each action is applied if the machine allows it, else it must
 # raise a LifecycleError (or NotAValuator) and leave everything as it was.
 IDS = ("a", "b", "c", "d")
+# The legal moves as the issue states them (not read from the module under test).
+LEGAL = {"submitted": {"under_evaluation"}, "under_evaluation": {"accepted", "rejected", "merged"}}
 actions = st.one_of(
-    st.tuples(st.just("start"), st.sampled_from(IDS), st.lists(st.sampled_from(["v1", "v2", "", "v3"]), max_size=3)),
+    st.tuples(st.just("start"), st.sampled_from(IDS),
+              st.lists(st.sampled_from(["v1", "v2", "", "v3"]), min_size=0, max_size=3) | st.just(["v1"])),
     st.tuples(st.just("assess"), st.sampled_from(IDS), st.sampled_from(["v1", "v2", "x"]),
               st.sampled_from([*lc.FEASIBILITY, "maybe"])),
-    st.tuples(st.just("decide"), st.sampled_from(IDS), st.sampled_from([*lc.OUTCOMES, "postponed"]),
-              st.sampled_from(["Risposta motivata.", " "]), st.sampled_from([*IDS, None, "missing"])),
+    # Merges weigh more: chains of merges are where the rules on targets matter.
+    st.tuples(st.just("decide"), st.sampled_from(IDS), st.sampled_from([*lc.OUTCOMES, "merged", "merged", "postponed"]),
+              st.sampled_from(["Risposta motivata.", "Risposta motivata.", " "]), st.sampled_from([*IDS, None, "missing"])),
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(actions, max_size=40))
+@settings(max_examples=500, deadline=None)
+@given(st.lists(actions, max_size=60))
 def test_random_sequences_never_reach_an_illegal_state(sequence):
     world = {pid: Proposal(id=pid) for pid in IDS}
     for action in sequence:
@@ -125,8 +129,8 @@ def test_random_sequences_never_reach_an_illegal_state(sequence):
         old, new = before[pid], world[pid]
         # Only legal moves, and the final states never move.
         assert new.status in lc.STATUSES
-        assert old.status not in lc.FINAL
-        assert new.status == old.status or new.status in lc.TRANSITIONS[old.status]
+        assert old.status not in ("accepted", "rejected", "merged")
+        assert new.status == old.status or new.status in LEGAL.get(old.status, ())
         if new.status in lc.FINAL and new.status != old.status:
             assert new.answer and new.answer == new.answer.strip()
         if new.status == "under_evaluation":
