@@ -57,7 +57,8 @@ def test_a_proposal_answers_needs_and_carries_their_areas(world, table, needs):
     assert world.call("POST", "/proposals", "rep-b", "stakeholder",
                       json=proposal_body(table["id"], table["odv"], needs[:1])).status_code == 403
     on_behalf = submit(world, table, needs[:1], who=("op-1", "operator"), organisation="aps", on_behalf=True)
-    assert (on_behalf["on_behalf"], on_behalf["recorded_by"], on_behalf["recorded_by_role"]) == (True, "op-1", "operator")
+    assert (on_behalf["on_behalf"], on_behalf["recorded_by"], on_behalf["recorded_by_role"]) == (
+        True, "op-1", "operator")
     submitted = world.outbox("it.pdz.consultation.proposal.submitted.v1")
     assert [e["data"]["on_behalf"] for e in submitted] == [False, False, True]
     assert submitted[0]["data"]["areas"] == ["5", "3"] and submitted[0]["data"]["estimated_cost"] == "18500.00"
@@ -140,7 +141,8 @@ def test_the_life_cycle_and_who_may_do_each_step(world, table, needs):
     assert late.status_code == 409
     read = world.call("GET", path, "rep-b", "stakeholder").get_json()
     assert read["answer"] == decision["answer"] and read["decided_by"] == "op-1"
-    types = [e["type"].rsplit(".", 2)[-2] for e in world.outbox() if e["type"].startswith("it.pdz.consultation.proposal")]
+    types = [e["type"].rsplit(".", 2)[-2] for e in world.outbox()
+             if e["type"].startswith("it.pdz.consultation.proposal")]
     assert types == ["submitted", "evaluation_started", "assessed", "assessed", "assessed", "accepted"]
 
 
@@ -152,7 +154,8 @@ def test_the_accepted_event_has_what_planning_needs(world, table, needs):
                              json={"valuators": ["tecnico-1"]}, headers={"If-Match": '"1"'})
         assert started.status_code == 200
     merged = world.call("POST", f"/proposals/{duplicate['id']}/decision", "op-1", "operator",
-                        json={"outcome": "merged", "answer": "Confluisce nella navetta.", "merged_into": proposal["id"]},
+                        json={"outcome": "merged", "answer": "Confluisce nella navetta.",
+                              "merged_into": proposal["id"]},
                         headers={"If-Match": '"2"'})
     assert merged.status_code == 200 and merged.get_json()["merged_into"] == proposal["id"], merged.get_json()
     world.call("PUT", f"/proposals/{proposal['id']}/assessment", "tecnico-1", "stakeholder",

@@ -103,7 +103,8 @@ actions = st.one_of(
               st.sampled_from([*lc.FEASIBILITY, "maybe"])),
     # Merges weigh more: chains of merges are where the rules on targets matter.
     st.tuples(st.just("decide"), st.sampled_from(IDS), st.sampled_from([*lc.OUTCOMES, "merged", "merged", "postponed"]),
-              st.sampled_from(["Risposta motivata.", "Risposta motivata.", " "]), st.sampled_from([*IDS, None, "missing"])),
+              st.sampled_from(["Risposta motivata.", "Risposta motivata.", " "]),
+              st.sampled_from([*IDS, None, "missing"])),
 )
 
 

@@ -34,7 +34,7 @@ class Needs(MethodView):
     @blp.arguments(NeedListQuery, location="query")
     @blp.response(200, NeedPage)
     def get(self, query, tenant):
-        """List the needs: filters table, session, area, target group, organisation, comune, status; cursor pagination."""
+        """List the needs (filters: table, session, area, target group, organisation, comune, status); cursor."""
         after = decode_cursor(query.get("after"))
         with current_platform().read(g.tenant) as conn:
             rows = service.list_needs(conn=conn, filters={k: query.get(k) for k in FILTERS}, after_seq=after,
@@ -48,7 +48,7 @@ class Needs(MethodView):
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
     @blp.alt_response(409, **conflicts(*ORGANISATION))
     def post(self, body, tenant):
-        """Record a need for a member organisation (its representative, or the office with on_behalf); Idempotency-Key honoured."""
+        """Record a need of a member organisation: its representative, or the office on_behalf; Idempotency-Key."""
         codes, who = area_codes(), caller()
         with current_platform().write(g.tenant) as conn:
             return answer(run(lambda: service.record_need(conn=conn, tenant=tenant, caller=who, area_codes=codes,
@@ -84,7 +84,7 @@ class CloseNeed(MethodView):
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
     @blp.alt_response(409, **conflicts(("contribution-state", "the need is already closed")))
     def post(self, tenant, need_id):
-        """Close a need: no more edits (proposals may still answer it); the office or the table's coordinator (If-Match)."""
+        """Close a need (no more edits; proposals may still answer it): the office or the table's coordinator."""
         version, who = required_version(), caller()
         with current_platform().write(g.tenant) as conn:
             return answer(run(lambda: service.close_need(conn=conn, tenant=tenant, caller=who, need_id=need_id,

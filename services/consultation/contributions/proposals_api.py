@@ -51,7 +51,7 @@ class Proposals(MethodView):
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
     @blp.alt_response(409, **conflicts(*ORGANISATION))
     def post(self, body, tenant):
-        """Submit a proposal for a member organisation (its representative, or the office with on_behalf); Idempotency-Key honoured."""
+        """Submit a proposal of a member organisation: its representative, or the office on_behalf; Idempotency-Key."""
         who = caller()
         with current_platform().write(g.tenant) as conn:
             return answer(run(lambda: service.submit_proposal(conn=conn, tenant=tenant, caller=who, **body)), 201)
@@ -119,7 +119,7 @@ class Decision(MethodView):
     @blp.alt_response(409, **conflicts(STATE, ("merge-target", "the proposal to merge into is missing, itself, "
                                                                 "merged or rejected")))
     def post(self, body, tenant, proposal_id):
-        """Accept, reject or merge a proposal under evaluation, with the reasoned answer: the Ufficio di Piano (If-Match)."""
+        """Accept, reject or merge a proposal under evaluation, with the reasoned answer: the Ufficio di Piano."""
         version, who = required_version(), caller()
         with current_platform().write(g.tenant) as conn:
             return answer(run(lambda: evaluation_service.decide(conn=conn, tenant=tenant, caller=who,

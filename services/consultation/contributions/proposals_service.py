@@ -28,7 +28,8 @@ class StaleProposal(Exception):
 def detailed(conn: psycopg.Connection, rows: list[dict]) -> list[dict]:
     """The rows with their needs, the areas, target groups and comuni of those needs, assessments, merges."""
     ids = [row["id"] for row in rows]
-    needs, assessments, merged = store.needs_of(conn, ids), store.assessments_of(conn, ids), store.merged_from(conn, ids)
+    needs, assessments = store.needs_of(conn, ids), store.assessments_of(conn, ids)
+    merged = store.merged_from(conn, ids)
     result = []
     for row in rows:
         answered = needs[row["id"]]
