@@ -126,6 +126,9 @@ def test_areas_are_the_regions_and_only_the_plenary_may_have_none(api):
     assert api.table(areas=["5", "3", "5"])["areas"] == ["5", "3"]
     problem(api.call("POST", "/tables", "operator", json={"kind": "round", "title": "Tavolo"}), 422,
             "validation-error")
+    blank = problem(api.call("POST", "/tables", "operator", json={"kind": "plenary", "title": "    "}), 422,
+                    "validation-error")
+    assert blank["errors"][0]["field"] == "title"
 
 
 def test_an_idempotency_key_creates_one_table(api):

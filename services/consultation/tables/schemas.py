@@ -7,8 +7,12 @@ from services.consultation.tables.domain import KINDS, MAX_AREAS, MEMBER_STATES,
 from services.consultation.text import NFCString
 
 # An account is a token subject (the identity provider's `sub`): opaque text, never a person's name here.
-def account() -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=200))
+# Something to read, not only spaces (a title is stored trimmed; an account is an identity provider's `sub`).
+NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")
+
+
+def account(**kwargs) -> fields.String:
+    return fields.String(validate=[validate.Length(min=1, max=200), NOT_BLANK], **kwargs)
 
 
 def area(**kwargs) -> fields.String:
@@ -23,15 +27,15 @@ CURSOR = dict(validate=validate.Regexp(r"^[A-Za-z0-9_-]{0,27}$", error="Not a va
 class TableIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
         "description": "thematic (tavolo tematico), plenary (sessione plenaria) or standing (tavolo permanente)"})
-    title = NFCString(required=True, validate=validate.Length(min=3, max=300), metadata={"description": "Titolo"})
+    title = NFCString(required=True, validate=[validate.Length(min=3, max=300), NOT_BLANK],
+                      metadata={"description": "Titolo"})
     description = NFCString(load_default="", validate=validate.Length(max=20000),
                             metadata={"description": "Descrizione: temi e obiettivi del tavolo"})
     areas = fields.List(area(), load_default=list, validate=validate.Length(max=MAX_AREAS), metadata={
         "description": "Codici delle aree tematiche della regione; almeno una, tranne per la plenaria"})
-    coordinator = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200),
-                                metadata={"description": "Account (token subject) of the coordinator, named by the"
-                                                         " Ufficio di Piano; it needs the coordinator role in this"
-                                                         " Ambito to act"})
+    coordinator = account(load_default=None, allow_none=True, metadata={
+        "description": "Account (token subject) of the coordinator, named by the Ufficio di Piano; it needs the"
+                       " coordinator role in this Ambito to act"})
     membership = fields.String(load_default="closed", validate=validate.OneOf(MEMBERSHIPS), metadata={
         "description": "open: representatives may ask to join, the coordinator admits; closed: the office adds"})
 
@@ -39,10 +43,10 @@ class TableIn(Schema):
 class TablePatch(Schema):
     """What may change: the coordinator of the table only the description, the office all of it but the kind."""
 
-    title = NFCString(validate=validate.Length(min=3, max=300))
+    title = NFCString(validate=[validate.Length(min=3, max=300), NOT_BLANK])
     description = NFCString(validate=validate.Length(max=20000))
     areas = fields.List(area(), validate=validate.Length(max=MAX_AREAS))
-    coordinator = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    coordinator = account(allow_none=True)
     membership = fields.String(validate=validate.OneOf(MEMBERSHIPS))
 
 
