@@ -161,7 +161,7 @@ def test_a_representative_records_for_its_own_organisation_only(api):
     assert denied.status_code == 403
     # Without a membership listing its account a representative records nothing, even for "its" organisation.
     stranger = api.call("POST", "/offer", "stakeholder", subject="nessuno", json={
-        "organisation_id": own, "name": "Sportello", "area": "1", "target_group": "popolazione-generale",
+        "organisation_id": own, "name": "Sportello", "area": "1", "target_group": "popolazione_generale",
         "comuni": [LAURIA]})
     assert stranger.status_code == 403
     assert sorted(api.names()) == ["Centro diurno Il Melograno", "Centro diurno Il Melograno"]
@@ -251,7 +251,7 @@ def test_update_needs_the_etag_and_retiring_keeps_the_entry(api):
 
 def test_a_retried_create_with_its_key_creates_once(api):
     org = api.organisation("ODV Il Ponte")
-    body = {"organisation_id": org, "name": "Banco alimentare", "area": "4", "target_group": "poverta-emarginazione",
+    body = {"organisation_id": org, "name": "Banco alimentare", "area": "4", "target_group": "poverta_emarginazione",
             "comuni": [LAURIA]}
     first = api.call("POST", "/offer", "operator", json=body, headers={"Idempotency-Key": "offerta-1"})
     second = api.call("POST", "/offer", "operator", json=body, headers={"Idempotency-Key": "offerta-1"})
@@ -266,11 +266,11 @@ def test_filters_and_cursor_pagination(api):
     api.added(one, name="Centro anziani Lauria")
     api.added(one, name="Centro disabili", area="5", target_group="disabilita", comuni=[LAGONEGRO, MARATEA],
               accredited=True)
-    api.added(two, name="Sportello sociale", area="1", target_group="popolazione-generale",
+    api.added(two, name="Sportello sociale", area="1", target_group="popolazione_generale",
               comuni=[LAURIA, MARATEA])
-    api.added(two, name="Mensa", area="4", target_group="poverta-emarginazione", comuni=[RIVELLO])
+    api.added(two, name="Mensa", area="4", target_group="poverta_emarginazione", comuni=[RIVELLO])
     assert api.names("?area=5") == ["Centro disabili"]
-    assert api.names("?target_group=popolazione-generale") == ["Sportello sociale"]
+    assert api.names("?target_group=popolazione_generale") == ["Sportello sociale"]
     assert api.names(f"?comune={MARATEA}") == ["Centro disabili", "Sportello sociale"]
     assert api.names(f"?organisation_id={two}") == ["Sportello sociale", "Mensa"]
     assert api.names("?accredited=true") == ["Centro disabili"]

@@ -34,12 +34,18 @@ def errors_of(item, **kwargs):
 
 
 def test_target_groups_are_the_documented_list():
-    assert CODES == ("minori-giovani-famiglia", "anziani", "dipendenze", "salute-mentale", "disabilita",
-                     "immigrazione", "poverta-emarginazione", "popolazione-generale")
-    assert label("disabilita") == "Disabilità" and label("poverta-emarginazione") == "Povertà ed emarginazione"
+    assert CODES == ("minori", "giovani_famiglia", "anziani", "dipendenze", "salute_mentale", "disabilita",
+                     "immigrazione", "poverta_emarginazione", "popolazione_generale")
+    assert label("disabilita") == "Disabilità" and label("poverta_emarginazione") == "Povertà ed emarginazione"
     assert is_target_group("anziani") and not is_target_group("Anziani") and not is_target_group(None)
     with pytest.raises(TypeError):
         TARGET_GROUPS["nuovo"] = "x"   # read-only: the needs import the same list
+
+
+def test_needs_and_the_map_of_services_speak_of_the_same_target_groups():
+    # The community profile crosses needs and services by target group: one list, the same codes.
+    from services.consultation.contributions.domain import TARGET_GROUPS as NEEDS_TARGET_GROUPS
+    assert dict(NEEDS_TARGET_GROUPS) == dict(TARGET_GROUPS)
 
 
 def test_a_good_entry_passes():
@@ -167,7 +173,7 @@ def test_a_representative_through_a_membership_in_force():
 
 def test_the_schemas_flatten_and_default():
     loaded = OfferIn().load({"organisation_id": str(ORG), "name": "Mensa sociale", "area": "4",
-                             "target_group": "poverta-emarginazione", "comuni": [LAURIA],
+                             "target_group": "poverta_emarginazione", "comuni": [LAURIA],
                              "capacity": {"amount": 80, "unit": "pasti-giorno"},
                              "opening_hours": [{"day_from": "lun", "opens": "12:00", "closes": "14:00"}],
                              "contacts": {"email": "mensa@example.org"}})

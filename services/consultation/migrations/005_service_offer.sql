@@ -13,9 +13,9 @@ CREATE TABLE service_offers (
     -- one of the region's thematic area codes (shared/regions.py), checked by the API
     area               text        NOT NULL,
     -- services/consultation/targets.py
-    target_group       text        NOT NULL CHECK (target_group IN ('minori-giovani-famiglia', 'anziani',
-                                       'dipendenze', 'salute-mentale', 'disabilita', 'immigrazione',
-                                       'poverta-emarginazione', 'popolazione-generale')),
+    target_group       text        NOT NULL CHECK (target_group IN ('minori', 'giovani_famiglia', 'anziani',
+                                       'dipendenze', 'salute_mentale', 'disabilita', 'immigrazione',
+                                       'poverta_emarginazione', 'popolazione_generale')),
     -- ISTAT codes of the comuni served (of the Ambito's profile when it has arrived)
     comuni             text[]      NOT NULL CHECK (cardinality(comuni) >= 1),
     capacity_amount    int         CHECK (capacity_amount > 0),
