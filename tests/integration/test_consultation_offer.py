@@ -15,6 +15,7 @@ from shared.http.auth import mint_dev_token
 from tests.contract.catalogue import assert_valid_event
 
 from services.consultation.app import create_app
+from services.consultation.offer import service as offer_service
 from services.consultation.projectors import project
 
 KEY = "consultation-offer-key-" + "o" * 32
@@ -308,6 +309,11 @@ def test_the_summary_for_the_community_profile(api):
         (MARATEA, "Maratea", 2, [{"unit": "utenti-anno", "amount": 400}])]
     everything = api.call("GET", "/offer/summary?current=false", "auditor").get_json()
     assert everything["services"] == 5
+    # The community profile's document calls the use case as the API does: the current map by default.
+    with api.db() as conn:
+        direct = offer_service.summary(conn=conn, tenant=api.slug, areas={"3": "Persone anziane", "5": "Disabilità"})
+    assert direct["services"] == 4 and direct["by_comune"] == summary["by_comune"]
+    assert direct["by_area_target"] == summary["by_area_target"]
     accredited = api.call("GET", "/offer/summary?accredited=true", "auditor").get_json()
     assert accredited["services"] == 1 and accredited["by_comune"][0]["istat_code"] == MARATEA
 

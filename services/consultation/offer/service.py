@@ -143,18 +143,30 @@ def retire_offer(*, conn: psycopg.Connection, tenant: str, caller: Caller, offer
     return present(offer)
 
 
-def list_offers(*, conn: psycopg.Connection, after: str | None, limit: int, **filters) -> dict:
-    """A page of the map in recording order, filtered, with the cursor of the next page."""
-    rows = store.page(conn, after_seq=decode_cursor(after), limit=limit + 1, **filters)
+def _filters(area=None, target_group=None, comune=None, organisation_id=None, accredited=None,
+             current=True) -> dict:
+    """Every filter the queries take (None: any), the current map by default."""
+    return {"area": area, "target_group": target_group, "comune": comune, "organisation_id": organisation_id,
+            "accredited": accredited, "current": current}
+
+
+def list_offers(*, conn: psycopg.Connection, after: str | None = None, limit: int = 50, **filters) -> dict:
+    """A page of the map in recording order, filtered (area, target_group, comune, organisation_id, accredited,
+    current), with the cursor of the next page."""
+    rows = store.page(conn, after_seq=decode_cursor(after), limit=limit + 1, **_filters(**filters))
     found = page(rows, limit)
     found["items"] = [present(row) for row in found["items"]]
     return found
 
 
 def summary(*, conn: psycopg.Connection, tenant: str, areas: dict[str, str], **filters) -> dict:
-    """Counts and capacity by area x target group and by comune, with the Italian names people read."""
+    """Counts and capacity by area x target group and by comune, with the Italian names people read.
+
+    `areas`: the region's thematic areas, code -> name, in order; `filters` as list_offers' (the current
+    map by default). The community profile's document uses it as the API does."""
     comuni = {c["istat_code"]: c["name"] for c in territory.comuni(conn, tenant)}
-    figures = summarise(store.figures(conn, **filters), area_order=list(areas), comune_order=list(comuni))
+    figures = summarise(store.figures(conn, **_filters(**filters)), area_order=list(areas),
+                        comune_order=list(comuni))
     for row in figures["by_area_target"]:
         row["area_name"] = areas.get(row["area"])
         row["target_group_name"] = TARGET_GROUPS.get(row["target_group"])
