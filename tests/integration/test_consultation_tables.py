@@ -418,3 +418,40 @@ def test_nothing_is_written_when_the_outbox_write_fails(api, monkeypatch):
                              description="", areas=[], coordinator=None, membership="closed")
     with psycopg.connect(api.url) as conn:
         assert conn.execute("SELECT count(*) FROM consultation_tables").fetchone()[0] == 0
+
+
+def test_two_offices_adding_one_organisation_at_once_make_one_member_and_a_409(api):
+    import threading
+    import time
+
+    from services.consultation.tables.domain import AlreadyMember
+
+    table, organisation = api.table(), api.organisation("ODV Contesa")
+    office = Caller("ufficio", frozenset({"operator"}))
+    add = dict(tenant=api.slug, caller=office, table_id=uuid.UUID(table["id"]),
+               organisation_id=uuid.UUID(organisation), accounts=[])
+    outcome = {}
+    with psycopg.connect(api.url) as first, psycopg.connect(api.url) as second:
+        first.execute("SELECT 1")   # a transaction is open: add_member's becomes a savepoint, not committed
+        membership.add_member(conn=first, **add)
+        pid = second.info.backend_pid
+
+        def race():
+            try:
+                outcome["second"] = membership.add_member(conn=second, **add)
+            except AlreadyMember as exc:
+                outcome["second"] = exc
+
+        thread = threading.Thread(target=race)
+        thread.start()
+        # The second waits on the unique index for the first's transaction: poll until it does.
+        deadline = time.monotonic() + 30
+        with psycopg.connect(api.url, autocommit=True) as watcher:
+            while watcher.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                                  (pid,)).fetchone()[0] != "Lock":
+                assert time.monotonic() < deadline, "the second insert never waited for the first"
+        first.commit()
+        thread.join(30)
+    assert isinstance(outcome["second"], AlreadyMember)
+    assert len(ok(api.call("GET", f"/tables/{table['id']}/members", "operator"))["items"]) == 1
+    assert [t for t, *_ in api.outbox()].count("it.pdz.consultation.table_member.added.v1") == 1
