@@ -114,3 +114,35 @@ def test_accounts_are_for_the_office_and_the_members_own_representatives():
 
 def test_unique_keeps_the_order():
     assert domain.unique(["b", "a", "b"]) == ["b", "a"]
+
+
+def test_every_event_built_here_matches_its_catalogue_schema_and_names_no_account():
+    import uuid
+
+    from services.consultation.tables import events
+    from tests.contract.catalogue import assert_valid_event
+
+    table = {"id": uuid.uuid4(), "kind": "plenary", "title": "Sessione plenaria", "areas": [], "membership": "closed",
+             "status": "active", "version": 1, "coordinator": "coord-segreto"}
+    member = {"id": uuid.uuid4(), "table_id": table["id"], "organisation_id": uuid.uuid4(), "state": "member",
+              "version": 1, "accounts": ["rep-segreto"]}
+    built = [events.table_event(events.TABLE_CREATED, tenant="fasano", table=table),
+             events.table_event(events.TABLE_UPDATED, tenant="fasano", table=table, changed=["title"]),
+             events.table_event(events.TABLE_CLOSED, tenant="fasano", table={**table, "status": "closed"}),
+             events.member_event(events.MEMBER_ADDED, tenant="fasano", member=member),
+             events.member_event(events.MEMBER_CHANGED, tenant="fasano", member=member),
+             events.member_event(events.MEMBER_REQUESTED, tenant="fasano", member={**member, "state": "requested"}),
+             events.member_event(events.MEMBER_ADMITTED, tenant="fasano", member=member),
+             events.member_event(events.MEMBER_REFUSED, tenant="fasano", member={**member, "state": "left"},
+                                 reason="refused")]
+    built += [events.member_event(events.MEMBER_LEFT, tenant="fasano", member={**member, "state": "left"},
+                                  reason=reason) for reason in ("removed", "withdrawn")]
+    for event in built:
+        assert_valid_event(event.type, event.data)
+        assert event.subject == str(table["id"]) and "segreto" not in str(event.data)
+    # A left event without its reason, or a table event of a kind we do not have, is refused by the schema.
+    with pytest.raises(AssertionError, match="reason"):
+        assert_valid_event(events.MEMBER_LEFT, events.member_event(events.MEMBER_LEFT, tenant="fasano",
+                                                                   member={**member, "state": "left"}).data)
+    with pytest.raises(AssertionError, match="kind"):
+        assert_valid_event(events.TABLE_CREATED, {**built[0].data, "kind": "round"})
