@@ -36,7 +36,9 @@ class World:
 
     def __init__(self, tenants, settings, catalogue_path):
         app_settings = Settings(tenants_file=catalogue_path, jwt_dev_key=KEY, database_url=settings.database_url,
-                                kafka_bootstrap=settings.kafka_bootstrap)
+                                kafka_bootstrap=settings.kafka_bootstrap,
+                                # the concurrency test holds a lock while it watches both requests wait for it
+                                statement_timeout_ms=30_000)
         self.client = create_app(settings=app_settings).test_client()
         self.slug, self.other = tenants.slugs()
         self.url = tenants.url_for(tenants.get(self.slug), "consultation")
@@ -71,11 +73,13 @@ class World:
                  " VALUES (%s, %s, %s, %s, %s, 'ufficio')",
                  (uuid.uuid4(), table_id, organisation_id, list(accounts), joined_version))
 
+    def token(self, sub, roles, tenant=None) -> str:
+        return mint_dev_token(key=KEY, subject=sub, roles=list(roles),
+                              tenants=[tenant or self.slug] if set(roles) - {"regional-admin"} else [])
+
     def call(self, method, path, *, sub="operatore", roles=("operator",), body=None, headers=None, tenant=None):
-        roles = list(roles)
         tenant = tenant or self.slug
-        token = mint_dev_token(key=KEY, subject=sub, roles=roles,
-                               tenants=[tenant] if set(roles) - {"regional-admin"} else [])
+        token = self.token(sub, roles, tenant)
         return self.client.open(f"/v1/{tenant}{path}", method=method, json=body,
                                 headers={"Authorization": f"Bearer {token}", **(headers or {})})
 
