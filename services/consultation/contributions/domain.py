@@ -7,21 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from services.consultation import targets
 from services.consultation.tables import access
 
-# L. 328/2000 target groups (seed 003, DOMAIN.md), plus the whole population for needs that
-# concern everyone (e.g. access to information): code -> what users read.
-TARGET_GROUPS = {
-    "minori": "Minori",
-    "giovani_famiglia": "Giovani e famiglia",
-    "anziani": "Anziani",
-    "dipendenze": "Dipendenze",
-    "salute_mentale": "Salute mentale",
-    "disabilita": "Disabilità",
-    "immigrazione": "Immigrazione",
-    "poverta_emarginazione": "Povertà ed emarginazione",
-    "popolazione_generale": "Popolazione generale",
-}
+# L. 328/2000 target groups: one list for needs, the map of services and the community profile.
+TARGET_GROUPS = targets.TARGET_GROUPS
 OPEN, CLOSED = "open", "closed"
 NEED_STATUSES = (OPEN, CLOSED)
 STAKEHOLDER, OPERATOR, COORDINATOR = access.STAKEHOLDER, access.OPERATOR, access.COORDINATOR
