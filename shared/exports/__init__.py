@@ -1,0 +1,1 @@
+"""Helpers for files that people open in spreadsheets (domain-free)."""
