@@ -17,10 +17,12 @@ from services.consultation.sessions.attendance.api import blp as session_attenda
 from services.consultation.sessions.minutes.api import blp as session_minutes
 from services.consultation.privacy.api import blp as consultation_privacy
 from services.consultation.timeline.api import blp as timeline
+from services.consultation.questionnaires.api import blp as questionnaires
+from services.consultation.questionnaires.answers_api import blp as questionnaire_answers
 
 
 def create_app(settings=None, platform=None):
     return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, needs, proposals, offer, tables, table_members, territory, timeline,
                                                                       sessions, session_registrations, session_attendance,
-                                                                      session_minutes, consultation_privacy],
+                                                                      session_minutes, consultation_privacy, questionnaires, questionnaire_answers],
                               settings=settings, platform=platform)
