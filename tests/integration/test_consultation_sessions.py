@@ -213,3 +213,21 @@ def test_each_ambito_sees_only_its_own_sessions(world):
     session = world.session(table)
     assert world.call("GET", f"/sessions/{session['id']}", tenant=world.other).status_code == 404
     assert world.call("GET", f"/sessions/{session['id']}", roles=()).status_code == 403
+
+
+def test_a_retried_creation_gets_the_first_answer_and_lists_page_with_a_cursor(world):
+    table = world.table()
+    body = {"title": "Sessione plenaria", "starts_at": later(days=5), "place": "Auditorium"}
+    key = {"Idempotency-Key": "sessione-" + str(uuid.uuid4())}
+    first = world.ok("POST", f"/tables/{table}/sessions", 201, body=body, headers=key)
+    again = world.ok("POST", f"/tables/{table}/sessions", 201, body=body, headers=key)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert world.call("POST", f"/tables/{table}/sessions", body={**body, "title": "Altra"},
+                      headers=key).status_code == 422
+    ids = [first.get_json()["id"]] + [world.session(table)["id"] for _ in range(2)]
+    page = world.ok("GET", f"/tables/{table}/sessions?limit=2").get_json()
+    rest = world.ok("GET", f"/tables/{table}/sessions?limit=2&after={page['next_cursor']}").get_json()
+    assert [s["id"] for s in page["items"] + rest["items"]] == ids and rest["next_cursor"] is None
+    assert world.ok("GET", f"/tables/{table}/sessions?status=cancelled").get_json()["items"] == []
+    assert len(world.outbox("it.pdz.consultation.session.scheduled")) == 3
