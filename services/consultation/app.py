@@ -17,6 +17,8 @@ from services.consultation.sessions.attendance.api import blp as session_attenda
 from services.consultation.sessions.minutes.api import blp as session_minutes
 from services.consultation.privacy.api import blp as consultation_privacy
 from services.consultation.timeline.api import blp as timeline
+from services.consultation.rounds.api import blp as rounds
+from services.consultation.rounds.ballots_api import blp as round_ballots
 from services.consultation.questionnaires.api import blp as questionnaires
 from services.consultation.questionnaires.answers_api import blp as questionnaire_answers
 
@@ -24,5 +26,5 @@ from services.consultation.questionnaires.answers_api import blp as questionnair
 def create_app(settings=None, platform=None):
     return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, needs, proposals, offer, tables, table_members, territory, timeline,
                                                                       sessions, session_registrations, session_attendance,
-                                                                      session_minutes, consultation_privacy, questionnaires, questionnaire_answers],
+                                                                      session_minutes, consultation_privacy, questionnaires, questionnaire_answers, rounds, round_ballots],
                               settings=settings, platform=platform)
