@@ -31,7 +31,8 @@ def rows(results: dict) -> list[tuple]:
         head = (q["number"], q["text"], KIND_NAMES[q["kind"]])
         if q["kind"] == SCALE:
             for point in q["distribution"]:
-                label = f"{point['value']} - {point['label']}" if point["label"] else str(point["value"])
+                # "Valore -2", not "-2": a label starting with a minus would be (safely) quoted as a formula.
+                label = f"Valore {point['value']}" + (f": {point['label']}" if point["label"] else "")
                 table.append((*head, label, point["count"], None, None))
             table.append((*head, "Media", q["answered"], q["mean"], None))
         elif q["kind"] == NUMBER:
@@ -59,7 +60,10 @@ def to_csv(table: list[tuple]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADERS)
-    writer.writerows([cell(_italian(v)) for v in row] for row in table)
+    # Every text cell made safe, whatever column it is in; numbers this module computed (Decimal, int) are
+    # written as numbers ("-3,5" is a number to a spreadsheet, and it cannot hold anything else).
+    writer.writerows([_italian(v) if isinstance(v, (Decimal, int)) else cell(_italian(v)) for v in row]
+                     for row in table)
     return out.getvalue().encode("utf-8-sig")
 
 
