@@ -53,6 +53,9 @@ class QuestionIn(Schema):
 
 class QuestionOut(QuestionIn):
     number = fields.Integer(metadata={"description": "Posizione (da 1): le risposte la citano"})
+    # Stored as null when the office set no bound.
+    number_min = fields.String(allow_none=True, metadata=NUMBER_DOC)
+    number_max = fields.String(allow_none=True, metadata=NUMBER_DOC)
 
 
 class QuestionnaireIn(Schema):
