@@ -37,7 +37,8 @@ class RoundIn(Schema):
     points = fields.Integer(load_default=domain.DEFAULT_POINTS, strict=True,
                             validate=validate.Range(min=domain.MIN_POINTS, max=domain.MAX_POINTS),
                             metadata={"description": "Punti che ogni organizzazione distribuisce (tutti)"})
-    closes_at = fields.AwareDateTime(required=True, validate=_representable, metadata={"description": "Chiusura (con fuso orario)"})
+    closes_at = fields.AwareDateTime(required=True, validate=_representable,
+                                     metadata={"description": "Chiusura (con fuso orario), entro un anno"})
 
 
 class CancelIn(Schema):
