@@ -1,8 +1,8 @@
 """Cell text a spreadsheet shows and never runs: pure, no I/O (shared by every service that exports).
 
-The rule of the registry's public exports (services/registry/exports/cells.py,
-which is to switch to this module), here so that any service's exports share it
-without importing another service. Every string that reaches an export (CSV or
+The rule every export of the suite uses (the registry's public register, the
+consultation's exports and questionnaire results), here so that services share
+it without importing each other. Every string that reaches an export (CSV or
 XLSX) goes through `safe_text` at the writer, whatever column or stored value
 it came from, so no cell can start a formula (CSV/formula injection, OWASP
 "CSV Injection").

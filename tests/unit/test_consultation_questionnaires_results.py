@@ -168,13 +168,3 @@ def test_events_from_rows_are_valid_and_carry_ids_and_counts_only():
         assert "Mario" not in str(event.data) and event.subject == str(q["id"])
     assert built[0].data["questions_by_kind"] == {"free_text": 1, "single_choice": 1}
     assert built[4].data["answers_count"] == 1 and built[4].data["replaced"] is True
-
-
-@given(st.text())
-def test_the_shared_cell_rule_is_the_registrys(value):
-    # The registry's exports are to switch to shared/exports/cells.py: the same answer for any text.
-    from services.registry.exports import cells as registry_cells
-    from shared.exports import cells as shared_cells
-
-    assert shared_cells.safe_text(value) == registry_cells.safe_text(value)
-    assert shared_cells.xml_text(value) == registry_cells.xml_text(value)

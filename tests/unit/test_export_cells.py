@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import load_workbook
 
-from services.registry.exports.cells import safe_text, xml_text
+from shared.exports.cells import safe_text, xml_text
 from services.registry.exports.tables import rows, to_csv, to_xlsx
 
 # What spreadsheets may read as the start of a formula, checked here independently of cells.py.

@@ -11,7 +11,8 @@ from typing import Callable
 
 import psycopg
 
-from services.registry.exports import cells, tables
+from services.registry.exports import tables
+from shared.exports import cells
 from services.registry.exports.cache import ExportCache
 from services.registry.profile.istat import lookup
 from services.registry.stakeholders import store

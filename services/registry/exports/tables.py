@@ -10,7 +10,7 @@ import io
 
 from openpyxl import Workbook
 
-from services.registry.exports.cells import cell, xlsx_cell
+from shared.exports.cells import cell, xlsx_cell
 from services.registry.taxcodes import is_personal_tax_code
 
 HEADERS = ("Denominazione", "Tipologia", "Codice fiscale / Partita IVA", "Sezione RUNTS", "Numero RUNTS",
