@@ -21,10 +21,12 @@ from services.consultation.rounds.api import blp as rounds
 from services.consultation.rounds.ballots_api import blp as round_ballots
 from services.consultation.questionnaires.api import blp as questionnaires
 from services.consultation.questionnaires.answers_api import blp as questionnaire_answers
+from services.consultation.exports.api import blp as consultation_exports
+from services.consultation.documents.api import blp as consultation_documents
 
 
 def create_app(settings=None, platform=None):
     return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, needs, proposals, offer, tables, table_members, territory, timeline,
                                                                       sessions, session_registrations, session_attendance,
-                                                                      session_minutes, consultation_privacy, questionnaires, questionnaire_answers, rounds, round_ballots],
+                                                                      session_minutes, consultation_privacy, questionnaires, questionnaire_answers, rounds, round_ballots, consultation_exports, consultation_documents],
                               settings=settings, platform=platform)
