@@ -173,7 +173,7 @@ def test_the_community_profile_shows_every_section_in_italian():
     for text in ("Profilo di comunità", "Situazione al 27 novembre 2026", "15.400 abitanti", "Viggianello", "12.500",
                  "1 gennaio 2025", "Comune capofila", "Lauria", "Basilicata", "ODV Amici del Pollino",
                  "Ente del Terzo settore", "1.250 posti", "40 utenti/anno", "Centro estivo", "12.345,60 €",
-                 "20.000,10 €", "Accolta", "accolta 1", "presentata 2", "Priorità 2027", "Tavolo socio-educativo",
+                 "20.000,10 €", "Accolta", "(presentata 2, accolta 1)", "Priorità 2027", "Tavolo socio-educativo",
                  "tavolo tematico", "1.200", "Documento pubblico"):
         assert text in html, text
     # needs: the region's area order, then the target groups' order; the total

@@ -39,7 +39,9 @@ def territory(profile: Mapping | None, comuni: Sequence[Mapping], *, region_name
     if profile is None:
         return None
     names = {c["istat_code"]: c["name"] for c in comuni}
-    return {**profile, "region_name": region_name, "capofila": names.get(profile["capofila_istat"]),
+    # the regions file says "Regione Basilicata"; the row is already labelled Regione
+    region = region_name.removeprefix("Regione ").strip() if region_name else None
+    return {**profile, "region_name": region, "capofila": names.get(profile["capofila_istat"]),
             "comuni": section(list(comuni), limit=LIMITS["comuni"]),
             "comuni_population": sum(c["population"] for c in comuni)}
 
