@@ -81,7 +81,8 @@ def _unique(values) -> list:
     return list(dict.fromkeys(values))
 
 
-def proposal_rows(records: list[dict], *, needs: dict, organisation_names: dict, area_names: dict[str, str]) -> list[tuple]:
+def proposal_rows(records: list[dict], *, needs: dict, organisation_names: dict,
+                  area_names: dict[str, str]) -> list[tuple]:
     """One row per proposal, in submission order: the needs it answers by title, their areas and target
     groups, the deliverers by name, the cost as a Decimal, the status and the reasoned answer."""
     rows = []
