@@ -7,15 +7,15 @@ that nobody's real code ends up in a demo.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import datetime, timedelta, timezone
 
 from stdnum import luhn
 
+from shared.cli import demo_consultation
+from shared.cli.demo_consultation import CONSULTATION
+from shared.cli.demo_http import call as _call, http as _http
 from shared.config import Settings
 from shared.http.auth import mint_dev_token
 
@@ -67,23 +67,6 @@ def numbered_tax_code(number: int, office: str) -> str:
     """The fictitious partita IVA number `number` (1 to 9 999 999) of a province office."""
     body = f"{number:07d}"
     return body + office + luhn.calc_check_digit(body + office)
-
-
-def _call(method: str, url: str, token: str, body: dict | None = None, **headers) -> tuple[int, dict]:
-    status, data, _headers = _http(method, url, token, body, **headers)
-    return status, data
-
-
-def _http(method: str, url: str, token: str, body=None, **headers) -> tuple[int, object, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json",
-        **{k.replace("_", "-"): v for k, v in headers.items()}})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"{}"), dict(response.headers)
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}"), dict(exc.headers)
 
 
 # FASE 1 in Basilicata (seed 001): the Ambiti's comuni with approximate populations
@@ -192,97 +175,6 @@ def _fase_1(tenant: str, settings: Settings) -> str:
     return f"{tenant}: profile, call {call['id']} ({call['status']}), {filed} new applications"
 
 
-# FASE 2 in Fasano (seed 002): three thematic tables on the Puglia areas, the plenary and the two
-# standing tables (tavoli permanenti), with some of the Ambito's organisations, through consultation's
-# API. The organisations come the way they always do: registry -> Kafka -> consultation's replica.
-CONSULTATION = "http://127.0.0.1:58082"
-FASANO_ACCOUNTS = {
-    "Comune di Fasano (capofila)": "rep-comune-fasano",
-    "Comune di Cisternino": "rep-comune-cisternino",
-    "Comune di Ostuni": "rep-comune-ostuni",
-    "Consorzio CIISAF": "rep-ciisaf",
-    "Caritas Cittadina Fasano ODV": "rep-caritas-fasano",
-}
-# (kind, title, description, areas, membership, coordinator account, members)
-FASANO_TABLES = [
-    ("thematic", "Tavolo tematico area socio-educativa",
-     "Politiche familiari e tutela dei minori.", ["socio-educativa"], "open", "coord-ciisaf-socio-educativa",
-     ["Comune di Fasano (capofila)", "Comune di Cisternino", "Comune di Ostuni", "Caritas Cittadina Fasano ODV"]),
-    ("thematic", "Tavolo tematico area assistenziale e welfare d'accesso",
-     "Contrasto alla povertà con percorsi di inclusione attiva, promozione della cultura dell'accoglienza e "
-     "potenziamento del welfare d'accesso.", ["assistenziale-welfare-accesso"], "open",
-     "coord-ciisaf-welfare-accesso",
-     ["Comune di Fasano (capofila)", "Consorzio CIISAF", "Caritas Cittadina Fasano ODV"]),
-    ("thematic", "Tavolo tematico area socio-sanitaria",
-     "Presa in carico integrata delle disabilità e delle non autosufficienze.", ["socio-sanitaria"], "open",
-     "coord-ciisaf-socio-sanitaria", ["Consorzio CIISAF", "Comune di Ostuni", "Comune di Cisternino"]),
-    ("plenary", "Sessione plenaria",
-     "Illustrazione e condivisione dello schema del Piano Sociale di Zona 2022-2024 alla presenza di tutti gli "
-     "attori sociali, pubblici e privati.", [], "closed", "coord-ciisaf-plenaria", list(FASANO_ACCOUNTS)),
-    ("standing", "Tavolo permanente per la re-inclusione nel mondo del lavoro degli Over 40",
-     "Elaborazione di strategie di re-inclusione nel mondo del lavoro degli Over 40.",
-     ["assistenziale-welfare-accesso"], "closed", "coord-ciisaf-over40",
-     ["Comune di Fasano (capofila)", "Consorzio CIISAF", "Caritas Cittadina Fasano ODV"]),
-    ("standing", "Tavolo permanente per l'analisi territoriale delle dipendenze patologiche",
-     "Analisi territoriale del fenomeno delle dipendenze patologiche.", ["socio-sanitaria"], "closed",
-     "coord-ciisaf-dipendenze", ["Consorzio CIISAF", "Comune di Ostuni"]),
-]
-
-
-def _every(url: str, token: str) -> list:
-    """Every item of a paginated list (following next_cursor)."""
-    items, after = [], ""
-    while True:
-        status, page = _call("GET", f"{url}{'&' if '?' in url else '?'}limit=500&after={after}", token)
-        if status != 200:
-            raise RuntimeError(f"GET {url}: {status} {page}")
-        items += page["items"]
-        if not page.get("next_cursor"):
-            return items
-        after = page["next_cursor"]
-
-
-def _fasano_tables(settings: Settings, *, tenant: str = "fasano", base: str = CONSULTATION,
-                   wait_seconds: float = 60) -> str:
-    """The Fasano tables and their members (idempotent: found by title, members added once); a line."""
-    operator = mint_dev_token(key=settings.jwt_dev_key, subject=f"ufficio-di-piano-{tenant}",
-                              roles=["operator"], tenants=[tenant])
-    # The organisations reach consultation through the registry's events: wait until the replica shows them.
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            replica = {o["name"]: o["id"] for o in _every(f"{base}/v1/{tenant}/organisations?status=active",
-                                                          operator)}
-        except (RuntimeError, urllib.error.URLError):
-            replica = {}   # not answering yet: the deadline decides
-        missing = set(FASANO_ACCOUNTS) - set(replica)
-        if not missing:
-            break
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"consultation's replica of {tenant} still lacks {sorted(missing)}; see .pdz/logs/")
-        time.sleep(0.5)
-    existing = {t["title"]: t for t in _every(f"{base}/v1/{tenant}/tables", operator)}
-    created = added = 0
-    for number, (kind, title, description, areas, membership, coordinator, members) in enumerate(FASANO_TABLES):
-        table = existing.get(title)
-        if table is None:
-            status, table = _call("POST", f"{base}/v1/{tenant}/tables", operator, {
-                "kind": kind, "title": title, "description": description, "areas": areas,
-                "membership": membership, "coordinator": coordinator}, Idempotency_Key=f"demo-{tenant}-table-{number}")
-            if status != 201:
-                raise RuntimeError(f"table {title!r} of {tenant}: {status} {table}")
-            created += 1
-        for name in members:
-            status, body = _call("POST", f"{base}/v1/{tenant}/tables/{table['id']}/members", operator,
-                                 {"organisation_id": replica[name], "accounts": [FASANO_ACCOUNTS[name]]})
-            if status == 201:
-                added += 1
-            elif not (status == 409 and body.get("type", "").endswith("/already-member")):
-                raise RuntimeError(f"member {name!r} of {title!r}: {status} {body}")
-    return (f"{tenant}: {len(FASANO_TABLES)} tables ({created} new), {added} memberships added;"
-            f" {base}/v1/{tenant}/tables")
-
-
 def load(settings: Settings) -> int:
     admin = mint_dev_token(key=settings.jwt_dev_key, subject="demo-loader", roles=["regional-admin", "operator"],
                            tenants=list(DEMO))
@@ -315,7 +207,8 @@ def load(settings: Settings) -> int:
         print(f"[pdz] demo: reporting shows {counts}, expected {expected}; see .pdz/logs/")
         return 1
     try:
-        print(f"[pdz] demo: FASE 2 tables {_fasano_tables(settings)}")
+        for line in demo_consultation.load_all(settings):
+            print(f"[pdz] demo: FASE 2 {line}")
     except RuntimeError as exc:
         print(f"[pdz] demo: {exc}")
         return 1

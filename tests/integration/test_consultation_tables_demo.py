@@ -1,4 +1,4 @@
-"""The demo's Fasano tables (shared/cli/demo.py), loaded over real HTTP into a consultation API on the real
+"""The demo's Fasano tables (shared/cli/demo_consultation.py), loaded over real HTTP into a consultation API on the real
 PostgreSQL, for an Ambito of the Puglia region: the tables of seed 002 with their areas and members, and a
 second run that adds nothing."""
 import threading
@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from werkzeug.serving import make_server
 
-from shared.cli import demo
+from shared.cli import demo_consultation, demo_consultation_fasano as fasano
 from shared.cli.provision import provision
 from shared.config import Settings
 from shared.consumer.rows import apply_rows
@@ -53,16 +53,16 @@ def replicate(url, tenant, names):
 def test_the_fasano_tables_are_loaded_once_with_their_members(puglia):
     slug, url, base = puglia
     settings = Settings(jwt_dev_key=KEY)
-    names = list(demo.FASANO_ACCOUNTS)
+    names = list(fasano.ACCOUNTS)
     replicate(url, slug, names[:-1])
     # The replica lacks one organisation: the demo waits for it, until its deadline.
     with pytest.raises(RuntimeError, match=names[-1]):
-        demo._fasano_tables(settings, tenant=slug, base=base, wait_seconds=0)
+        demo_consultation.load_tables(settings, tenant=slug, ambito="fasano", base=base, wait_seconds=0)
     replicate(url, slug, names[-1:])
-    line = demo._fasano_tables(settings, tenant=slug, base=base, wait_seconds=0)
-    memberships = sum(len(t[-1]) for t in demo.FASANO_TABLES)
+    line = demo_consultation.load_tables(settings, tenant=slug, ambito="fasano", base=base, wait_seconds=0)
+    memberships = sum(len(t[-1]) for t in fasano.TABLES)
     assert line.startswith(f"{slug}: 6 tables (6 new), {memberships} memberships added")
-    again = demo._fasano_tables(settings, tenant=slug, base=base, wait_seconds=0)
+    again = demo_consultation.load_tables(settings, tenant=slug, ambito="fasano", base=base, wait_seconds=0)
     assert again.startswith(f"{slug}: 6 tables (0 new), 0 memberships added")
     with psycopg.connect(url) as conn:
         tables = conn.execute("SELECT kind, title, areas, membership, coordinator FROM consultation_tables"
@@ -81,4 +81,4 @@ def test_the_fasano_tables_are_loaded_once_with_their_members(puglia):
     assert all(coordinator for *_, coordinator in tables)
     assert len(members) == memberships
     assert {name for title, name, _ in members if title == "Sessione plenaria"} == set(names)
-    assert all(accounts == [demo.FASANO_ACCOUNTS[name]] for _, name, accounts in members)
+    assert all(accounts == [fasano.ACCOUNTS[name]] for _, name, accounts in members)
