@@ -211,6 +211,9 @@ def test_attendance_counts_per_table_session_and_organisation_type_match_the_dat
     assert {r["Tavolo"] for r in read_csv(download(world, f"attendance.csv?table_id={filled['other']}"))} == \
         {"Tavolo socio-sanitario"}
     assert read_csv(download(world, "attendance.csv?from=2026-04-15")) == []
+    assert len(read_csv(download(world, "attendance.csv?area=3&status=scheduled"))) == 3
+    assert read_csv(download(world, "attendance.csv?area=4")) == []
+    assert read_csv(download(world, "attendance.csv?status=held")) == []
     assert len(read_csv(download(world, "attendance.csv?from=2026-04-14&to=2026-04-14"))) == 3
     sheet, rows = read_xlsx(download(world, "attendance.xlsx"))
     assert sheet.title == "Presenze" and sum(r["Partecipanti in presenza"] for r in rows) == 2

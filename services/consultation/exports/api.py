@@ -158,7 +158,7 @@ class AttendanceCsv(MethodView):
     @blp.doc(responses=_file("csv", ATTENDANCE_IS, "presenze-<ambito>"))
     def get(self, query, tenant):
         """Attendance per table, session and organisation type as CSV: counts only, no names (filters: table,
-        from/to on the session's day)."""
+        area of the table, session status, from/to on the session's day)."""
         return _attendance(query, "csv")
 
 

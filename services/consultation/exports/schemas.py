@@ -33,6 +33,10 @@ class ProposalsQuery(_Period):
 
 class AttendanceQuery(_Period):
     table_id = fields.UUID(metadata={"description": "Solo le sessioni di questo tavolo"})
+    area = fields.String(validate=validate.Length(min=1, max=41),
+                         metadata={"description": "Solo i tavoli di quest'area tematica"})
+    status = fields.String(validate=validate.OneOf(list(labels.SESSION_STATUSES)),
+                           metadata={"description": "Solo le sessioni in questo stato"})
 
 
 def filters(query: dict) -> dict:

@@ -61,7 +61,7 @@ def round_results(*, conn: psycopg.Connection, round_id: uuid.UUID) -> tuple[dic
 
 def attendance(*, conn: psycopg.Connection, filters: dict) -> list[tuple]:
     """The rows of the attendance export: per table, session and organisation type, counts only
-    (filters: table_id, from, to on the day the session starts)."""
+    (filters: table_id, area of the table, status of the session, from, to on the day the session starts)."""
     sessions = store.sessions(conn, filters=filters)
     counts = store.invitation_counts(conn, [s["id"] for s in sessions])
     for s in sessions:

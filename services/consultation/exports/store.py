@@ -83,11 +83,13 @@ def round_ranking(conn: psycopg.Connection, round_id) -> list[dict]:
 
 
 def sessions(conn: psycopg.Connection, *, filters: dict) -> list[dict]:
-    """Sessions by table then start; `from`/`to`: the day the session starts."""
-    params = {k: filters.get(k) for k in ("table_id", "from", "to")}
+    """Sessions by table then start; `area`: of the table; `status`: of the session; `from`/`to`: the day it starts."""
+    params = {k: filters.get(k) for k in ("table_id", "area", "status", "from", "to")}
     return _rows(conn, "SELECT s.id, s.title, s.starts_at, s.status, t.title AS table_title, t.kind AS table_kind"
                        " FROM sessions s JOIN consultation_tables t ON t.id = s.table_id"
                        " WHERE (%(table_id)s::uuid IS NULL OR s.table_id = %(table_id)s)"
+                       " AND (%(area)s::text IS NULL OR %(area)s = ANY(t.areas))"
+                       " AND (%(status)s::text IS NULL OR s.status = %(status)s)"
                        + _between("s.starts_at") + " ORDER BY t.seq, s.starts_at, s.seq", params)
 
 
