@@ -2,7 +2,8 @@
 #
 # One image for every pdz process. The command picks the process:
 #   pdz-registry-api | pdz-consultation-api | pdz-budget-api | pdz-reporting-api
-#   pdz-registry-relay | pdz-reporting-consumer | pdz <subcommand>
+#   pdz-registry-relay | pdz-consultation-relay | pdz-reporting-consumer |
+#   pdz-consultation-consumer | pdz <subcommand>
 # With no command the image prints the CLI help.
 # See docs/deployment.md.
 
@@ -21,6 +22,11 @@ RUN /opt/pdz/bin/pip install .
 FROM ${PYTHON_IMAGE}
 LABEL org.opencontainers.image.title="pdz" \
       org.opencontainers.image.description="Piano Sociale di Zona suite: registry, consultation, budget and reporting services"
+
+# WeasyPrint (the consultation's PDF/A documents) needs Pango and a font to embed.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 
 # Fixed numeric ids so that Kubernetes' runAsNonRoot can verify them.
 RUN groupadd --system --gid 10001 pdz \
