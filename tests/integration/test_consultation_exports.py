@@ -175,6 +175,8 @@ def test_a_rounds_results_once_closed_stored_on_first_read_after_its_closing_tim
     assert got[0]["Organizzazione proponente"] == "APS Borghi Solidali"
     sheet, rows = read_xlsx(download(world, f"{path}.xlsx"))
     assert sheet.title == "Risultati della priorità" and [r["Punti"] for r in rows] == [17, 3]
+    assert sheet.parent.properties.title == (
+        f"Risultati della priorità — Priorità del tavolo 2026 — Ambito di prova {world.slug}")
     assert len(world.outbox("it.pdz.consultation.round.closed.v1")) == 1
     cancelled = open_round(world, filled, ranked)
     assert world.call("POST", f"/rounds/{cancelled['id']}/cancel", "op-1", "operator", json={},

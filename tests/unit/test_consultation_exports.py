@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from services.consultation.contributions import lifecycle
 from services.consultation.exports import labels, rows, writers
+from services.consultation.members.domain import ORGANISATION_TYPES
 
 T0 = datetime(2026, 4, 14, 8, 0, tzinfo=timezone.utc)   # 10:00 in Rome (summer time)
 T1 = datetime(2026, 1, 20, 16, 30, tzinfo=timezone.utc)  # 17:30 in Rome (winter time)
@@ -80,9 +82,7 @@ def test_a_proposal_names_its_needs_areas_target_groups_deliverers_and_keeps_the
 
 
 def test_every_proposal_status_has_an_italian_label():
-    from services.consultation.contributions import lifecycle
     assert set(labels.PROPOSAL_STATUSES) == set(lifecycle.STATUSES)
-    from services.consultation.members.domain import ORGANISATION_TYPES
     assert set(labels.ORGANISATION_TYPES) == set(ORGANISATION_TYPES)
 
 

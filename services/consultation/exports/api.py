@@ -46,8 +46,9 @@ def _area_names() -> dict[str, str]:
     return {a.code: a.name for a in region.areas} if region else {}
 
 
-def _send(export: rows.Export, table: list[tuple], fmt: str, *, name: str) -> Response:
-    body = writers.write(export, table, fmt=fmt, title=f"{export.sheet} — {g.tenant.name}")
+def _send(export: rows.Export, table: list[tuple], fmt: str, *, name: str, about: str = "") -> Response:
+    title = " — ".join(part for part in (export.sheet, about, g.tenant.name) if part)
+    body = writers.write(export, table, fmt=fmt, title=title)
     # content_type=, not mimetype=: Response adds "; charset=utf-8" to a text mimetype, even one that has it.
     response = Response(body, content_type=writers.CONTENT_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -82,12 +83,13 @@ def _results(round_id, fmt: str) -> Response:
             with platform.write(g.tenant) as conn:
                 rounds_service.close_due(conn=conn, tenant=g.tenant.slug, round_id=round_id)
         with platform.read(g.tenant) as conn:
-            _round, table = service.round_results(conn=conn, round_id=round_id)
+            round_, table = service.round_results(conn=conn, round_id=round_id)
     except service.RoundNotFound:
         raise Problem(404, "Not Found", "No such round in this Ambito.", slug="not-found") from None
     except service.RoundWithoutResults as exc:
         raise Problem(409, "Conflict", str(exc), slug=exc.code) from None
-    return _send(rows.RESULTS, table, fmt, name=f"{rows.RESULTS.stem}-{g.tenant.slug}-{round_id}")
+    return _send(rows.RESULTS, table, fmt, name=f"{rows.RESULTS.stem}-{g.tenant.slug}-{round_id}",
+                 about=round_["title"])
 
 
 @blp.route("/needs.csv")
