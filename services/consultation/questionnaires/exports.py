@@ -73,7 +73,8 @@ def to_xlsx(table: list[tuple], *, title: str, respondents: int) -> bytes:
     sheet = workbook.active
     sheet.title = "Risultati"
     for row in ([title], ["Organizzazioni che hanno risposto", respondents], HEADERS, *table):
-        # Decimals stay Decimal (openpyxl writes them exactly as numbers); strings are made safe.
+        # Decimals go in as numbers (openpyxl writes the double: exact at the 15 digits spreadsheets show;
+        # the exact text is in the API and the CSV); strings are made safe.
         sheet.append([xlsx_cell(v) for v in row])
     for column, width in zip("ABCDEFG", (10, 50, 16, 30, 12, 60, 40)):
         sheet.column_dimensions[column].width = width
