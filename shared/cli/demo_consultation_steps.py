@@ -85,9 +85,9 @@ def minutes_text(demo, table: dict, session: dict, work: dict) -> str:
     """The minutes: a public document, so organisations and no person."""
     day = datetime.fromisoformat(session["starts_at"]).astimezone(ROME)
     modes = {"in_person": "in presenza", "remote": "da remoto"}
-    lines = [f"# Verbale – {session['title']}", "",
-             f"Il giorno {day:%d/%m/%Y} alle ore {day:%H:%M} si è riunito il {table['title']} presso "
-             f"{demo.spec['place']}, con collegamento in videoconferenza.", "", "## Organizzazioni presenti", ""]
+    lines = [f"# Verbale – {session['title']}", "", f"Riunione: {table['title']}.", "",
+             f"Il giorno {day:%d/%m/%Y} alle ore {day:%H:%M}, presso {demo.spec['place']} e in videoconferenza, "
+             "si sono riunite le organizzazioni indicate di seguito.", "", "## Organizzazioni presenti", ""]
     lines += [f"- {name} ({modes[mode]})" for name, mode in work["attendees"]]
     lines += ["", "## Ordine del giorno", ""] + [f"{n}. {item}" for n, item in enumerate(work["agenda"], 1)]
     lines += ["", "## Sintesi della discussione", "", work["summary"], "",
