@@ -87,6 +87,17 @@ PROFILES = {
         "comuni": {"Viggianello": 2900, "Rotonda": 3300, "San Severino Lucano": 1500, "Senise": 6900,
                    "Francavilla in Sinni": 4000, "Chiaromonte": 1800},
     },
+    # Profiles only (no FASE 1 call): the territory that consultation's community profile shows.
+    "fasano": {
+        "name": "Ambito Territoriale Sociale di Fasano", "capofila": "Fasano",
+        "ente_gestore": "Consorzio CIISAF", "asl_district": "ASL Brindisi - Distretto di Fasano",
+        "comuni": {"Fasano": 38700, "Cisternino": 11400, "Ostuni": 30700},
+    },
+}
+PROFILES["lagonegrese-pollino"] = {
+    "name": "Ambito Socio Territoriale Lagonegrese-Pollino", "capofila": "Viggianello",
+    "ente_gestore": "Comune di Viggianello (capofila)", "asl_district": "ASP Potenza - Distretti di Lauria e Senise",
+    "comuni": {**PROFILES["lagonegrese"]["comuni"], **PROFILES["pollino"]["comuni"]},
 }
 CALL = {
     "title": "Avviso pubblico di manifestazione di interesse per la partecipazione alla costruzione "
@@ -122,10 +133,8 @@ def _comune(tenant: str, token: str, name: str) -> str:
     return exact[0]["istat_code"]
 
 
-def _fase_1(tenant: str, settings: Settings) -> str:
-    """Profile, call, applications and review for one Ambito; a line saying what was done."""
-    operator = mint_dev_token(key=settings.jwt_dev_key, subject=f"ufficio-di-piano-{tenant}",
-                              roles=["operator"], tenants=[tenant])
+def _profile(tenant: str, operator: str) -> None:
+    """The Ambito's profile (comuni and approximate populations), unless it has one."""
     spec = PROFILES[tenant]
     if _call("GET", f"{REGISTRY}/v1/{tenant}/profile", operator)[0] == 404:
         codes = {name: _comune(tenant, operator, name) for name in spec["comuni"]}
@@ -136,6 +145,15 @@ def _fase_1(tenant: str, settings: Settings) -> str:
                        for n, p in spec["comuni"].items()]})
         if status != 200:
             raise RuntimeError(f"profile of {tenant}: {status} {body}")
+
+
+def _fase_1(tenant: str, settings: Settings) -> str:
+    """Profile, call, applications and review for one Ambito; a line saying what was done."""
+    operator = mint_dev_token(key=settings.jwt_dev_key, subject=f"ufficio-di-piano-{tenant}",
+                              roles=["operator"], tenants=[tenant])
+    _profile(tenant, operator)
+    if tenant not in APPLICATIONS:
+        return f"{tenant}: profile"
     status, calls = _call("GET", f"{REGISTRY}/v1/{tenant}/calls?status=published&limit=500", operator)
     existing = [c for c in calls.get("items", []) if c["title"] == CALL["title"] and c["accepting_applications"]]
     if existing:
