@@ -71,3 +71,7 @@ class Sharing:
     def out_of(self, origin: str) -> tuple[Share, ...]:
         """What `origin` gives, to whom."""
         return tuple(s for s in self.shares if s.origin == origin)
+
+    def on(self, day: date) -> "Sharing":
+        """The shares in force on `day`: those without a date, or dated `day` or before."""
+        return Sharing([s for s in self.shares if s.since is None or s.since <= day])

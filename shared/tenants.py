@@ -1,27 +1,42 @@
 """The tenant catalogue: which Ambiti exist and where their databases live.
 
 A tenant is an Ambito Territoriale Sociale, named by a slug. The catalogue is a
-YAML file (a ConfigMap in Kubernetes) that every process reads at start.
+YAML file (a ConfigMap in Kubernetes) that every process reads at start. It also
+says who shares which data with whom (`shares`, `merged_from`) and which Ambiti
+were merged into another (`status: merged`): shared/tenants_sharing.py reads and
+checks those; docs/federation.md describes them. Errors name the file's line.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-import yaml
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from shared import tenants_sharing
 from shared.db.roles import ServiceLogin
+from shared.sharing import Share, Sharing
+from shared.tenants_yaml import YamlError, line_of, load_located
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUSES = ("active", "merged", "suspended")
 # The reporting service is regional: one database for every tenant.
 REGIONAL_SERVICES = ("reporting",)
+MERGED = "merged"
+TENANT_KEYS = ("slug", "name", "region", "status", "merged_from", "databases", "shares", "merged_into",
+               "merged_on", "merger_reason", "share_with_successor")
+ROME = ZoneInfo("Europe/Rome")
 
 
 class CatalogueError(ValueError):
-    """The tenant catalogue file is not valid."""
+    """The tenant catalogue file is not valid; `line` is the file's line it names (None if unknown)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,15 @@ class Tenant:
     status: str = "active"
     merged_from: tuple[str, ...] = ()
     databases: dict[str, str] = field(default_factory=dict)
+    shares: tuple[Share, ...] = ()          # what it declares it gives (`shares:`)
+    merged_into: str | None = None          # status merged: its successor
+    merged_on: date | None = None
+    merger_reason: str | None = None        # e.g. the regional act that merged it
+    share_with_successor: bool = True       # False: merged_from implies no share from it
+
+    @property
+    def merged(self) -> bool:
+        return self.status == MERGED
 
     def database_name(self, service: str) -> str:
         """Name of this tenant's database for a service, e.g. registry__lagonegrese_pollino."""
@@ -63,6 +87,9 @@ class Catalogue:
         # login (provisioning, the CLI, tests looking in) the URLs carry the admin of PDZ_DATABASE_URL.
         self.login = login
         self._urls: dict[tuple[str, str], str] = {}
+        # Every share declared or implied, dated ones included; `sharing` is those in force today.
+        self.declared = tenants_sharing.sharing_of(list(self._by_slug.values()))
+        self._in_force: tuple[date, Sharing] | None = None
 
     def __iter__(self):
         return iter(self._by_slug.values())
@@ -75,6 +102,14 @@ class Catalogue:
 
     def slugs(self) -> list[str]:
         return list(self._by_slug)
+
+    @property
+    def sharing(self) -> Sharing:
+        """The shares in force today (Europe/Rome): a share dated in the future starts on its day."""
+        today = datetime.now(ROME).date()
+        if self._in_force is None or self._in_force[0] != today:
+            self._in_force = (today, self.declared.on(today))
+        return self._in_force[1]
 
     def server_for(self, tenant: Tenant, service: str) -> str:
         """URL of the server that holds this tenant's database for the service (its maintenance database)."""
@@ -106,49 +141,86 @@ class Catalogue:
         return Catalogue(list(self), self.default_server, self.regional_databases, login=login)
 
 
-def parse_catalogue(data: object, default_server: str, *, login: ServiceLogin | None = None) -> Catalogue:
-    """Validate the YAML document and build the catalogue; errors name the entry."""
+def _where(source: str | None, line: int | None) -> str:
+    if line is None:
+        return ""
+    return f"{source} line {line}: " if source else f"line {line}: "
+
+
+def parse_catalogue(data: object, default_server: str, *, login: ServiceLogin | None = None,
+                    source: str | None = None) -> Catalogue:
+    """Validate the YAML document and build the catalogue; errors name the entry (and the line, from a file)."""
+    try:
+        return _parse(data, default_server, login=login)
+    except tenants_sharing.Refusal as exc:
+        raise CatalogueError(f"{_where(source, exc.line)}{exc}", exc.line) from None
+    except CatalogueError as exc:
+        raise CatalogueError(f"{_where(source, exc.line)}{exc}", exc.line) from None
+
+
+def _fail(container, key, message: str) -> CatalogueError:
+    return CatalogueError(message, line_of(container, key))
+
+
+def _parse(data: object, default_server: str, *, login: ServiceLogin | None) -> Catalogue:
     if not isinstance(data, dict) or not isinstance(data.get("tenants"), list):
-        raise CatalogueError("the catalogue must be a mapping with a 'tenants' list")
+        raise CatalogueError("the catalogue must be a mapping with a 'tenants' list", line_of(data))
     tenants: list[Tenant] = []
-    for index, entry in enumerate(data["tenants"]):
+    entries = data["tenants"]
+    for index, entry in enumerate(entries):
         where = f"tenants[{index}]"
         if not isinstance(entry, dict):
-            raise CatalogueError(f"{where} must be a mapping")
-        for key in ("slug", "name", "region"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise CatalogueError(f"{where}.{key} is required")
-        slug = entry["slug"]
-        if not SLUG_RE.match(slug):
-            raise CatalogueError(f"{where}.slug {slug!r} must be lower-case words joined by '-'")
-        status = entry.get("status", "active")
-        if status not in STATUSES:
-            raise CatalogueError(f"{where}.status must be one of {', '.join(STATUSES)}")
-        merged_from = entry.get("merged_from") or []
-        databases = entry.get("databases") or {}
-        if not isinstance(merged_from, list) or not isinstance(databases, dict):
-            raise CatalogueError(f"{where}: merged_from must be a list and databases a mapping")
-        tenants.append(Tenant(slug=slug, name=entry["name"], region=entry["region"],
-                              status=status, merged_from=tuple(merged_from),
-                              databases={str(k): str(v) for k, v in databases.items()}))
-    slugs = [t.slug for t in tenants]
-    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
-    if duplicates:
-        raise CatalogueError(f"duplicate tenant slugs: {', '.join(duplicates)}")
-    for tenant in tenants:
-        unknown = [s for s in tenant.merged_from if s not in slugs]
-        if unknown:
-            raise CatalogueError(f"{tenant.slug}: merged_from names unknown tenants {unknown}")
+            raise _fail(entries, index, f"{where} must be a mapping")
+        tenants.append(_tenant(entry, where))
+    for index, tenant in enumerate(tenants):
+        earlier = [t for t in tenants[:index] if t.slug == tenant.slug]
+        if earlier:
+            raise _fail(entries[index], "slug", f"duplicate tenant slugs: {tenant.slug}")
+    tenants = tenants_sharing.check(tenants, entries)
     regional = data.get("regional_databases") or {}
     if not isinstance(regional, dict):
-        raise CatalogueError("regional_databases must map a service to a database name")
+        raise _fail(data, "regional_databases", "regional_databases must map a service to a database name")
     return Catalogue(tenants, default_server, {str(k): str(v) for k, v in regional.items()}, login=login)
+
+
+def _tenant(entry: dict, where: str) -> Tenant:
+    for key in ("slug", "name", "region"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise _fail(entry, key, f"{where}.{key} is required")
+    unknown = [k for k in entry if k not in TENANT_KEYS]
+    if unknown:
+        raise _fail(entry, unknown[0], f"{where} has an unknown key {unknown[0]!r} (known: {', '.join(TENANT_KEYS)})")
+    slug = entry["slug"]
+    if not SLUG_RE.match(slug):
+        raise _fail(entry, "slug", f"{where}.slug {slug!r} must be lower-case words joined by '-'")
+    status = entry.get("status", "active")
+    if status not in STATUSES:
+        raise _fail(entry, "status", f"{where}.status must be one of {', '.join(STATUSES)}")
+    merged_from = entry.get("merged_from") or []
+    databases = entry.get("databases") or {}
+    if not isinstance(merged_from, list) or not all(isinstance(s, str) for s in merged_from):
+        raise _fail(entry, "merged_from", f"{where}.merged_from must be a list of tenant slugs")
+    if not isinstance(databases, dict):
+        raise _fail(entry, "databases", f"{where}.databases must be a mapping")
+    for key in ("merged_into", "merger_reason"):
+        if entry.get(key) is not None and (not isinstance(entry[key], str) or not entry[key].strip()):
+            raise _fail(entry, key, f"{where}.{key} must be text")
+    return Tenant(slug=slug, name=entry["name"], region=entry["region"], status=status,
+                  merged_from=tuple(merged_from), databases={str(k): str(v) for k, v in databases.items()},
+                  shares=tenants_sharing.read_shares(entry, slug, where), merged_into=entry.get("merged_into"),
+                  merged_on=tenants_sharing.read_date(entry, "merged_on", where),
+                  merger_reason=entry.get("merger_reason"),
+                  share_with_successor=entry.get("share_with_successor") is not False)
 
 
 def load_catalogue(path: Path, default_server: str, *, login: ServiceLogin | None = None) -> Catalogue:
     """Read the catalogue file; with `login`, its URLs are a service's role logins instead of the admin's."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise CatalogueError(f"tenant catalogue not found: {path}") from exc
-    return parse_catalogue(data, default_server, login=login)
+    try:
+        data = load_located(text)
+    except YamlError as exc:
+        raise CatalogueError(f"{_where(str(path), exc.line)}{exc}", exc.line) from None
+    return parse_catalogue(data, default_server, login=login, source=str(path))

@@ -39,7 +39,7 @@ def test_merged_ambito_names_its_predecessors():
     (_doc({"slug": "x", "region": "r"}), "name"),
     (_doc(_t("a"), _t("a")), "duplicate"),
     (_doc(_t("a", status="gone")), "status"),
-    (_doc(_t("a", merged_from=["b"])), "unknown tenants"),
+    (_doc(_t("a", merged_from=["b"])), "unknown tenant"),
 ])
 def test_invalid_catalogues_are_refused_with_the_reason(document, message):
     with pytest.raises(CatalogueError, match=message):
