@@ -85,6 +85,14 @@ def cmd_stop(args, settings) -> int:
     return run.stop()
 
 
+def cmd_republish(args, settings) -> int:
+    # shared never imports a service (.importlinter): the owning service's own command does the work.
+    import subprocess
+    command = [sys.executable, "-m", f"services.{args.service}.republish", "--tenant", args.tenant,
+               *[part for name in args.data for part in ("--data", name)], "--batch-size", str(args.batch_size)]
+    return subprocess.run(command, check=False).returncode
+
+
 def cmd_demo(args, settings) -> int:
     from shared.cli import demo
     return demo.load(settings)
@@ -136,6 +144,17 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
     sub.add_parser("stop", help="stop what `pdz run --detach` started").set_defaults(func=cmd_stop)
     sub.add_parser("demo", help="load the demo data through the HTTP APIs").set_defaults(func=cmd_demo)
+
+    rp = sub.add_parser("republish", help="backfill: re-publish a tenant's data sets as they stand (snapshots)",
+                        description="Write snapshot events (marked pdzreplay) of one tenant's data sets into the "
+                                    "owning service's outbox; its relay publishes them and the receivers' "
+                                    "consumers build their replicas (docs/federation.md, Backfill).")
+    rp.add_argument("--service", required=True, choices=["registry"], help="the owning service")
+    rp.add_argument("--tenant", required=True, help="the owning Ambito (tenant slug)")
+    rp.add_argument("--data", action="append", required=True,
+                    help="data set, e.g. registry.stakeholders (repeatable)")
+    rp.add_argument("--batch-size", type=int, default=500, help="records per transaction (default %(default)s)")
+    rp.set_defaults(func=cmd_republish)
     return p
 
 

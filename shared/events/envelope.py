@@ -1,5 +1,9 @@
 """CloudEvents 1.0 in Kafka binary content mode, with the `tenantid` extension.
 
+One more extension, `pdzreplay`: "true" on the snapshots a re-publication emits
+(shared/outbox/republish.py), so that a replay is told from a change; absent on
+every ordinary event.
+
 Attributes travel as `ce_*` headers, the JSON `data` is the record value, and
 the key is the aggregate id prefixed by the tenant, so one aggregate's events
 land on one partition and keep their order.
@@ -33,6 +37,7 @@ class CloudEvent:
     data: dict
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+    replay: bool = False  # the `pdzreplay` extension: a snapshot re-published, not a change
 
     @property
     def key(self) -> str:
@@ -64,6 +69,8 @@ def to_kafka(event: CloudEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
         ("ce_tenantid", event.tenantid.encode()),
         ("content-type", CONTENT_TYPE.encode()),
     ]
+    if event.replay:
+        headers.append(("ce_pdzreplay", b"true"))
     value = json.dumps(event.data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return event.key.encode("utf-8"), value, headers
 
@@ -92,4 +99,4 @@ def from_kafka(value: bytes | None, headers: list[tuple[str, bytes]] | None) -> 
         raise EnvelopeError("data must be a JSON object")
     return CloudEvent(type=attrs["type"], source=attrs["source"], tenantid=attrs["tenantid"],
                       subject=attrs.get("subject", ""), data=data, id=attrs["id"],
-                      time=attrs.get("time", ""))
+                      time=attrs.get("time", ""), replay=attrs.get("pdzreplay") == "true")

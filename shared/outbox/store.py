@@ -13,6 +13,9 @@ from shared.events.topics import service_topic
 # Only one relay drains a tenant database at a time, whatever the replica count:
 # that is what keeps per-aggregate order across relay replicas.
 RELAY_LOCK_KEY = 7_285_002
+# A re-published snapshot (the `pdzreplay` extension) is marked in the row's source, so that the outbox
+# table needs no new column (no migration on hundreds of tenant databases); the relay strips the marker.
+REPLAY_MARK = "#replay"
 
 
 def add_event(conn: psycopg.Connection, event: CloudEvent) -> None:
@@ -20,8 +23,28 @@ def add_event(conn: psycopg.Connection, event: CloudEvent) -> None:
     conn.execute(
         "INSERT INTO outbox (event_id, topic, type, source, tenant, subject, event_time, data)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        (event.id, service_topic(event.service), event.type, event.source, event.tenantid,
+        (event.id, service_topic(event.service), event.type, _source(event), event.tenantid,
          event.subject, event.time, Jsonb(event.data)))
+
+
+def add_events(conn: psycopg.Connection, events: list[CloudEvent]) -> None:
+    """Record many events in the outbox in one round trip, inside the caller's open transaction."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO outbox (event_id, topic, type, source, tenant, subject, event_time, data)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [(e.id, service_topic(e.service), e.type, _source(e), e.tenantid, e.subject, e.time, Jsonb(e.data))
+             for e in events])
+
+
+def _source(event: CloudEvent) -> str:
+    return event.source + REPLAY_MARK if event.replay else event.source
+
+
+def _event(event_id, type, source: str, tenant, subject, time, data) -> CloudEvent:
+    replay = source.endswith(REPLAY_MARK)
+    return CloudEvent(id=str(event_id), type=type, source=source.removesuffix(REPLAY_MARK), tenantid=tenant,
+                      subject=subject, time=time, data=data, replay=replay)
 
 
 @dataclass(frozen=True)
@@ -53,9 +76,7 @@ def pending(conn: psycopg.Connection, *, limit: int) -> list[PendingEvent]:
     rows = conn.execute(
         "SELECT id, topic, event_id, type, source, tenant, subject, event_time, data, attempts, created_at"
         " FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT %s", (limit,)).fetchall()
-    return [PendingEvent(row[0], row[1], CloudEvent(
-        id=str(row[2]), type=row[3], source=row[4], tenantid=row[5], subject=row[6],
-        time=row[7], data=row[8]), attempts=row[9], created_at=row[10]) for row in rows]
+    return [PendingEvent(row[0], row[1], _event(*row[2:9]), attempts=row[9], created_at=row[10]) for row in rows]
 
 
 def mark_published(conn: psycopg.Connection, row_ids: list[int]) -> None:
