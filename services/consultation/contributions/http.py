@@ -11,6 +11,7 @@ from services.consultation.contributions import domain, lifecycle
 from services.consultation.contributions.needs_service import NeedNotFound, StaleNeed
 from services.consultation.contributions.proposals_service import ProposalNotFound, StaleProposal
 from services.consultation.members import domain as members
+from services.consultation.shared_replicas.store import ReplicaReadOnly
 from services.consultation.tables import access
 
 NOT_PERMITTED = ("not-permitted", "the caller does not act for this organisation at this table, does not manage "
@@ -20,6 +21,8 @@ ORGANISATION = (("organisation-withdrawn", "the organisation withdrew from the n
                 ("unknown-organisation", "the organisation is not in the replicated register"),
                 ("shared-organisation", "the organisation belongs to another Ambito's register"),
                 ("table-closed", "the table takes no more contributions"))
+REPLICA = ("replica-read-only", "the record is a replica of a former Ambito's: only its owner, named in the "
+           "problem's `origin`, changes it")
 
 
 def caller() -> access.Caller:
@@ -44,6 +47,8 @@ def run(action):
         raise invalid((exc.field, exc.message)) from None
     except (access.NotAllowed, lifecycle.NotAValuator) as exc:
         raise Problem(403, "Forbidden", str(exc), slug="not-permitted") from None
+    except ReplicaReadOnly as exc:
+        raise Problem(409, "Conflict", str(exc), slug=exc.code, origin=exc.origin) from None
     except members.NotAllowed as exc:
         raise Problem(409, "Conflict", str(exc), slug=exc.code) from None
     except (domain.ContributionError, lifecycle.LifecycleError) as exc:

@@ -13,7 +13,7 @@ from shared.http.openapi import conflicts, problems
 from shared.http.pagination import decode_cursor, page
 
 from services.consultation.contributions import needs_service as service
-from services.consultation.contributions.http import NOT_PERMITTED, ORGANISATION, area_codes, caller, run
+from services.consultation.contributions.http import NOT_PERMITTED, ORGANISATION, REPLICA, area_codes, caller, run
 from services.consultation.contributions.schemas import NeedIn, NeedListQuery, NeedOut, NeedPage, NeedPatch
 
 blp = Blueprint("needs", __name__, url_prefix="/v1/<tenant>/needs",
@@ -21,11 +21,11 @@ blp = Blueprint("needs", __name__, url_prefix="/v1/<tenant>/needs",
 
 CONTRIBUTORS = (OPERATOR, COORDINATOR, STAKEHOLDER)
 OFFICE = (OPERATOR, COORDINATOR)
-FILTERS = ("table_id", "session_id", "area", "target_group", "organisation_id", "comune", "status")
+FILTERS = ("table_id", "session_id", "area", "target_group", "organisation_id", "comune", "status", "origin")
 
 
 def answer(need: dict, status: int = 200):
-    return need, status, {"ETag": etag(need["version"])}
+    return {"origin": g.tenant.slug, **need}, status, {"ETag": etag(need["version"])}
 
 
 @blp.route("")
@@ -34,11 +34,12 @@ class Needs(MethodView):
     @blp.arguments(NeedListQuery, location="query")
     @blp.response(200, NeedPage)
     def get(self, query, tenant):
-        """List the needs (filters: table, session, area, target group, organisation, comune, status); cursor."""
+        """List the needs, the Ambito's and its former Ambiti's (each with `origin`; filters: table, session, area,
+        target group, organisation, comune, status, origin); cursor over both."""
         after = decode_cursor(query.get("after"))
         with current_platform().read(g.tenant) as conn:
             rows = service.list_needs(conn=conn, filters={k: query.get(k) for k in FILTERS}, after_seq=after,
-                                      limit=query["limit"] + 1)
+                                      limit=query["limit"] + 1, tenant=g.tenant.slug)
         return page(rows, query["limit"])
 
     @requires(*CONTRIBUTORS)
@@ -68,7 +69,7 @@ class NeedById(MethodView):
     @blp.arguments(NeedPatch(partial=True))
     @blp.response(200, NeedOut)
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
-    @blp.alt_response(409, **conflicts(("contribution-state", "the need is closed"), *ORGANISATION))
+    @blp.alt_response(409, **conflicts(("contribution-state", "the need is closed"), REPLICA, *ORGANISATION))
     def patch(self, body, tenant, need_id):
         """Edit an open need: its organisation's representatives at the table, or the office (If-Match required)."""
         version, codes, who = required_version(), area_codes(), caller()
@@ -82,7 +83,7 @@ class CloseNeed(MethodView):
     @requires(*OFFICE)
     @blp.response(200, NeedOut)
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
-    @blp.alt_response(409, **conflicts(("contribution-state", "the need is already closed")))
+    @blp.alt_response(409, **conflicts(("contribution-state", "the need is already closed"), REPLICA))
     def post(self, tenant, need_id):
         """Close a need (no more edits; proposals may still answer it): the office or the table's coordinator."""
         version, who = required_version(), caller()

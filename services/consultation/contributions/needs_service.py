@@ -8,6 +8,7 @@ import psycopg
 from shared.outbox.store import add_event
 
 from services.consultation.contributions import domain, events, needs_store, participation, store
+from services.consultation.shared_replicas import store as replicas
 from services.consultation.tables import access
 from services.consultation.tables.access import Caller
 
@@ -56,21 +57,27 @@ def record_need(*, conn: psycopg.Connection, tenant: str, caller: Caller, area_c
 
 
 def get_need(*, conn: psycopg.Connection, need_id: uuid.UUID) -> dict:
-    """One need."""
-    need = needs_store.get(conn, need_id)
+    """One need: the Ambito's own, or a replica of a former Ambito's (with its origin)."""
+    need = needs_store.get(conn, need_id) or replicas.need(conn, need_id)
     if need is None:
         raise NeedNotFound(need_id)
     return need
 
 
-def list_needs(*, conn: psycopg.Connection, filters: dict, after_seq: int, limit: int) -> list[dict]:
-    """Needs after `after_seq` in recording order, filtered (at most `limit` rows)."""
-    return needs_store.page(conn, filters=filters, after_seq=after_seq, limit=limit)
+def list_needs(*, conn: psycopg.Connection, filters: dict, after_seq: int, limit: int,
+               tenant: str | None = None) -> list[dict]:
+    """Needs after `after_seq` in recording order, filtered (at most `limit` rows); with `tenant`, the
+    replicas of the former Ambiti's too, in the same order (filter `origin`)."""
+    if tenant is None:
+        return needs_store.page(conn, filters=filters, after_seq=after_seq, limit=limit)
+    return replicas.needs_page(conn, own_columns=needs_store.COLUMNS, tenant=tenant, filters=filters,
+                               after_seq=after_seq, limit=limit)
 
 
 def _locked(conn, need_id, version: int) -> dict:
     need = needs_store.get(conn, need_id, for_update=True)
     if need is None:
+        replicas.ensure_not_replica(conn, "needs", need_id)  # a former Ambito's: 409 naming it, not 404
         raise NeedNotFound(need_id)
     if need["version"] != version:
         raise StaleNeed(need["version"])

@@ -39,8 +39,13 @@ def standing(conn: psycopg.Connection, *, tenant: str, table_id, organisation_id
     """(table, memberships in effect) once the table is open and the organisation may contribute."""
     table = open_table(conn, table_id)
     organisation = store.organisation(conn, organisation_id)
-    members.ensure_may_contribute(organisation, tenant=tenant)
-    return table, members_in_effect(conn, table_id, organisation)
+    in_effect = members_in_effect(conn, table_id, organisation) if organisation else []
+    # A former Ambito's organisation (issue 9) was invited while its register was shared: its membership in
+    # effect at this table is what lets it contribute here, through the membership's accounts as usual.
+    invited = frozenset({organisation["origin"]}) if organisation and any(
+        m["organisation_id"] == organisation["id"] for m in in_effect) else frozenset()
+    members.ensure_may_contribute(organisation, tenant=tenant, shared_registers=invited)
+    return table, in_effect
 
 
 def recorder_role(conn: psycopg.Connection, *, tenant: str, caller: Caller, table_id, organisation_id,

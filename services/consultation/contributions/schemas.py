@@ -81,16 +81,21 @@ class NeedOut(Schema):
     status = fields.String(validate=validate.OneOf(NEED_STATUSES),
                            metadata={"description": "open: editable; closed: frozen by the office"})
     on_behalf = fields.Boolean()
-    recorded_by = fields.String(metadata={"description": "The account that recorded it"})
+    recorded_by = fields.String(allow_none=True, metadata={
+        "description": "The account that recorded it (null on a replica: accounts stay with their Ambito)"})
     recorded_by_role = fields.String(validate=validate.OneOf(ROLES))
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    updated_by = fields.String()
+    updated_by = fields.String(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    origin = fields.String(metadata={"description": "The Ambito the record belongs to: this one's slug, or a former "
+                                                    "Ambito's that shares it (a read-only replica)"})
 
 
 class NeedListQuery(Schema):
+    origin = fields.String(validate=validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$"), metadata={
+        "description": "Only the records of this Ambito: this one's slug, or a former Ambito's"})
     table_id = fields.UUID()
     session_id = fields.UUID()
     area = fields.String(validate=validate.Length(min=1, max=41))

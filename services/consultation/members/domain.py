@@ -9,8 +9,9 @@ The registry decides an organisation's status; consultation only applies it:
   (membership_state reads the replicated status history for that).
 Whatever the status, its past contributions stay (the replica never deletes an
 organisation, so what it contributed keeps pointing at it).
-Only organisations of the Ambito's own register (origin = the tenant) take part;
-rows shared by other Ambiti (issue 9) are there to be read.
+Organisations of the Ambito's own register (origin = the tenant) take part, and so do those of
+an Ambito that shares its register (registry.stakeholders) with this one (`shared_registers`: the
+former Ambiti of a merged one, issue 9); rows of any other origin are there to be read only.
 """
 from __future__ import annotations
 
@@ -67,12 +68,14 @@ def check_status(status: str) -> str:
     return status
 
 
-def refusal(organisation: dict | None, *, tenant: str) -> NotAllowed | None:
-    """Why `organisation` (a replica row: id, origin, status) may not take part in `tenant`'s consultation, or None."""
+def refusal(organisation: dict | None, *, tenant: str, shared_registers=frozenset()) -> NotAllowed | None:
+    """Why `organisation` (a replica row: id, origin, status) may not take part in `tenant`'s consultation, or None.
+
+    `shared_registers`: the origins whose register is shared with `tenant` (shared_replicas/origins.py)."""
     if organisation is None:
         return UnknownOrganisation()
     organisation_id = organisation.get("id")
-    if organisation["origin"] != tenant:
+    if organisation["origin"] != tenant and organisation["origin"] not in shared_registers:
         return SharedOrganisation(organisation_id)
     status = check_status(organisation["status"])
     if status == SUSPENDED:
@@ -82,21 +85,21 @@ def refusal(organisation: dict | None, *, tenant: str) -> NotAllowed | None:
     return None
 
 
-def may_take_part(organisation: dict | None, *, tenant: str) -> bool:
+def may_take_part(organisation: dict | None, *, tenant: str, shared_registers=frozenset()) -> bool:
     """True if the organisation may be invited to a table, sit at it and contribute, now."""
-    return refusal(organisation, tenant=tenant) is None
+    return refusal(organisation, tenant=tenant, shared_registers=shared_registers) is None
 
 
-def ensure_may_be_invited(organisation: dict | None, *, tenant: str) -> None:
+def ensure_may_be_invited(organisation: dict | None, *, tenant: str, shared_registers=frozenset()) -> None:
     """Raise the refusal (a fresh NotAllowed) if the organisation may not be invited to a table."""
-    problem = refusal(organisation, tenant=tenant)
+    problem = refusal(organisation, tenant=tenant, shared_registers=shared_registers)
     if problem is not None:
         raise problem
 
 
-def ensure_may_contribute(organisation: dict | None, *, tenant: str) -> None:
+def ensure_may_contribute(organisation: dict | None, *, tenant: str, shared_registers=frozenset()) -> None:
     """Raise the refusal (a fresh NotAllowed) if the organisation may not contribute (needs, proposals, ballots)."""
-    problem = refusal(organisation, tenant=tenant)
+    problem = refusal(organisation, tenant=tenant, shared_registers=shared_registers)
     if problem is not None:
         raise problem
 

@@ -12,6 +12,7 @@ from shared.http.idempotency import idempotent
 from shared.http.openapi import conflicts
 from shared.http.problems import Problem, invalid
 
+from services.consultation.shared_replicas.store import ReplicaReadOnly
 from services.consultation.tables import domain, service
 from services.consultation.tables.access import Caller, NotAllowed
 from services.consultation.tables.schemas import TableIn, TableListQuery, TableOut, TablePage, TablePatch
@@ -22,6 +23,13 @@ blp = Blueprint("tables", __name__, url_prefix="/v1/<tenant>/tables",
 # Tables are no secret inside the Ambito: everyone with a role in it reads them.
 READERS = (REGIONAL_ADMIN, OPERATOR, COORDINATOR, AUDITOR, STAKEHOLDER)
 CLOSED = ("table-closed", "the table is closed")
+REPLICA = ("replica-read-only", "the table is a replica of another Ambito's (a former Ambito's): only its owner, "
+           "named in the problem's `origin`, changes it")
+
+
+def replica_problem(exc: ReplicaReadOnly) -> Problem:
+    """409 naming the Ambito that owns the record (its `origin`)."""
+    return Problem(409, "Conflict", str(exc), slug=exc.code, origin=exc.origin)
 
 
 def caller() -> Caller:
@@ -29,7 +37,7 @@ def caller() -> Caller:
 
 
 def _answer(table: dict, status: int = 200):
-    return table, status, {"ETag": etag(table["version"])}
+    return {"origin": g.tenant.slug, **table}, status, {"ETag": etag(table["version"])}
 
 
 def _run(action):
@@ -44,6 +52,8 @@ def _run(action):
         raise Problem(403, "Forbidden", exc.reason, slug="forbidden") from None
     except domain.TableRuleError as exc:
         raise Problem(409, "Conflict", exc.detail, slug=exc.code) from None
+    except ReplicaReadOnly as exc:
+        raise replica_problem(exc) from None
 
 
 def checked_areas(kind: str, codes: list[str]) -> list[str]:
@@ -62,10 +72,12 @@ class Tables(MethodView):
     @blp.arguments(TableListQuery, location="query")
     @blp.response(200, TablePage)
     def get(self, query, tenant):
-        """List the Ambito's tables: filters kind, area, status; cursor pagination."""
+        """List the Ambito's tables and those shared by its former Ambiti (each with `origin`): filters kind,
+        area, status, origin; cursor pagination over both."""
         with current_platform().read(g.tenant) as conn:
             return service.list_tables(conn=conn, kind=query.get("kind"), area=query.get("area"),
-                                       status=query.get("status"), after=query.get("after"), limit=query["limit"])
+                                       status=query.get("status"), after=query.get("after"), limit=query["limit"],
+                                       tenant=g.tenant.slug, origin=query.get("origin"))
 
     @requires(OPERATOR)
     @idempotent
@@ -90,7 +102,7 @@ class TableById(MethodView):
     @requires(OPERATOR, COORDINATOR)
     @blp.arguments(TablePatch)
     @blp.response(200, TableOut)
-    @blp.alt_response(409, **conflicts(CLOSED))
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA))
     def patch(self, body, tenant, table_id):
         """Change a table (If-Match required): the office anything but the kind; the table's coordinator
         only the description (403 otherwise)."""
@@ -108,7 +120,7 @@ class TableById(MethodView):
 class CloseTable(MethodView):
     @requires(OPERATOR)
     @blp.response(200, TableOut)
-    @blp.alt_response(409, **conflicts(CLOSED))
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA))
     def post(self, tenant, table_id):
         """Close a table (If-Match required): it takes no more members and changes no more; all it holds stays."""
         version = required_version()

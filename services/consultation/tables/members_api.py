@@ -1,6 +1,8 @@
 """Table members HTTP API: /v1/{tenant}/tables/{id}/members and /requests (joining an open table)."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import g
 from flask.views import MethodView
 
@@ -16,7 +18,9 @@ from services.consultation.members.domain import NotAllowed as MayNotTakePart
 from services.consultation.members.schemas import REFUSALS
 from services.consultation.tables import domain, membership
 from services.consultation.tables.access import NotAllowed
-from services.consultation.tables.api import CLOSED, READERS, caller
+from services.consultation.shared_replicas.origins import shared_registers
+from services.consultation.shared_replicas.store import ReplicaReadOnly
+from services.consultation.tables.api import CLOSED, READERS, REPLICA, caller, replica_problem
 from services.consultation.tables.schemas import AccountsPatch, JoinRequestIn, MemberIn, MemberListQuery, \
     MemberOut, MemberPage
 from services.consultation.tables.service import TableNotFound
@@ -50,6 +54,13 @@ def _run(action):
         raise Problem(409, "Conflict", str(exc), slug=exc.code) from None
     except domain.TableRuleError as exc:
         raise Problem(409, "Conflict", exc.detail, slug=exc.code) from None
+    except ReplicaReadOnly as exc:
+        raise replica_problem(exc) from None
+
+
+def registers() -> frozenset:
+    """The former Ambiti whose register is shared with this one (Catalogue.sharing, issue 9; none without it)."""
+    return shared_registers(getattr(current_platform().catalogue, "sharing", None), tenant=g.tenant.slug)
 
 
 def _shown(table: dict, row: dict) -> dict:
@@ -74,13 +85,14 @@ class Members(MethodView):
     @idempotent
     @blp.arguments(MemberIn)
     @blp.response(201, MemberOut)
-    @blp.alt_response(409, **conflicts(CLOSED, ALREADY, *TAKING_PART))
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA, ALREADY, *TAKING_PART))
     def post(self, body, tenant, table_id):
         """Add an organisation of the register with the accounts that act for it (the operator or the table's
         coordinator; Idempotency-Key honoured)."""
         with current_platform().write(g.tenant) as conn:
             return _answer(_run(lambda: membership.add_member(conn=conn, tenant=tenant, caller=caller(),
-                                                              table_id=table_id, **body)), 201)
+                                                              table_id=table_id, shared_registers=registers(),
+                                                              **body)), 201)
 
 
 @blp.route("/requests")
@@ -89,14 +101,15 @@ class JoinRequests(MethodView):
     @idempotent
     @blp.arguments(JoinRequestIn)
     @blp.response(201, MemberOut)
-    @blp.alt_response(409, **conflicts(CLOSED, ("membership-closed", "the table's membership is closed"),
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA, ("membership-closed", "the table's membership is closed"),
                                        ALREADY, *TAKING_PART))
     def post(self, body, tenant, table_id):
         """Ask to join an open table for an organisation, with the caller's own account (a representative;
         the coordinator admits or refuses; Idempotency-Key honoured)."""
         with current_platform().write(g.tenant) as conn:
             return _answer(_run(lambda: membership.request_to_join(conn=conn, tenant=tenant, caller=caller(),
-                                                                   table_id=table_id, **body)), 201)
+                                                                   table_id=table_id, shared_registers=registers(),
+                                                                   **body)), 201)
 
 
 @blp.route("/members/<uuid:member_id>")
@@ -112,7 +125,7 @@ class MemberById(MethodView):
     @requires(*OFFICE)
     @blp.arguments(AccountsPatch)
     @blp.response(200, MemberOut)
-    @blp.alt_response(409, **conflicts(CLOSED, STATE))
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA, STATE))
     def patch(self, body, tenant, table_id, member_id):
         """Change the accounts that act for the member (If-Match required; the operator or the coordinator)."""
         version = required_version()
@@ -133,18 +146,18 @@ def _step(action, *, tenant, table_id, member_id, version: int):
 class Admit(MethodView):
     @requires(*OFFICE)
     @blp.response(200, MemberOut)
-    @blp.alt_response(409, **conflicts(CLOSED, STATE, *TAKING_PART))
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA, STATE, *TAKING_PART))
     def post(self, tenant, table_id, member_id):
         """Admit a request to join (If-Match required; the table's coordinator or the operator)."""
-        return _step(membership.admit, tenant=tenant, table_id=table_id, member_id=member_id,
-                     version=required_version())
+        return _step(partial(membership.admit, shared_registers=registers()), tenant=tenant, table_id=table_id,
+                     member_id=member_id, version=required_version())
 
 
 @blp.route("/members/<uuid:member_id>/refuse")
 class Refuse(MethodView):
     @requires(*OFFICE)
     @blp.response(200, MemberOut)
-    @blp.alt_response(409, **conflicts(CLOSED, STATE))
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA, STATE))
     def post(self, tenant, table_id, member_id):
         """Refuse a request to join (If-Match required; the table's coordinator or the operator)."""
         return _step(membership.refuse, tenant=tenant, table_id=table_id, member_id=member_id,
@@ -155,7 +168,7 @@ class Refuse(MethodView):
 class Remove(MethodView):
     @requires(*OFFICE)
     @blp.response(200, MemberOut)
-    @blp.alt_response(409, **conflicts(CLOSED, STATE))
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA, STATE))
     def post(self, tenant, table_id, member_id):
         """End a membership (If-Match required): state left, kept with what the member contributed."""
         return _step(membership.remove, tenant=tenant, table_id=table_id, member_id=member_id,

@@ -77,9 +77,9 @@ def _make_room(conn, *, tenant: str, table_id, organisation_id) -> None:
 
 
 def _take_place(conn, *, tenant: str, table: dict, organisation_id, accounts: list[str], state: str,
-                by: str) -> dict:
+                by: str, shared_registers=frozenset()) -> dict:
     organisation = replica.get(conn, organisation_id)
-    ensure_may_be_invited(organisation, tenant=tenant)
+    ensure_may_be_invited(organisation, tenant=tenant, shared_registers=shared_registers)
     _make_room(conn, tenant=tenant, table_id=table["id"], organisation_id=organisation_id)
     try:
         with conn.transaction():  # a savepoint: a concurrent insert of the same place is a refusal, not a 500
@@ -92,26 +92,28 @@ def _take_place(conn, *, tenant: str, table: dict, organisation_id, accounts: li
 
 
 def add_member(*, conn: psycopg.Connection, tenant: str, caller: Caller, table_id: uuid.UUID,
-               organisation_id: uuid.UUID, accounts: list[str]) -> dict:
-    """The office adds an organisation that may take part now, with the accounts that act for it."""
+               organisation_id: uuid.UUID, accounts: list[str], shared_registers=frozenset()) -> dict:
+    """The office adds an organisation that may take part now, with the accounts that act for it (of this
+    Ambito's register, or of a former Ambito's in `shared_registers`)."""
     with conn.transaction():
         table = locked_table(conn, table_id, lock="share")
         ensure_manages(caller, table)
         domain.check_open(table)
         row = _take_place(conn, tenant=tenant, table=table, organisation_id=organisation_id, accounts=accounts,
-                          state=domain.MEMBER, by=caller.subject)
+                          state=domain.MEMBER, by=caller.subject, shared_registers=shared_registers)
         add_event(conn, _event(events.MEMBER_ADDED, tenant=tenant, row=row))
     return row
 
 
 def request_to_join(*, conn: psycopg.Connection, tenant: str, caller: Caller, table_id: uuid.UUID,
-                    organisation_id: uuid.UUID) -> dict:
+                    organisation_id: uuid.UUID, shared_registers=frozenset()) -> dict:
     """A representative asks to join an open table for an organisation, naming its own account."""
     with conn.transaction():
         table = locked_table(conn, table_id, lock="share")
         domain.check_may_request(table)
         row = _take_place(conn, tenant=tenant, table=table, organisation_id=organisation_id,
-                          accounts=[caller.subject], state=domain.REQUESTED, by=caller.subject)
+                          accounts=[caller.subject], state=domain.REQUESTED, by=caller.subject,
+                          shared_registers=shared_registers)
         add_event(conn, _event(events.MEMBER_REQUESTED, tenant=tenant, row=row))
     return row
 
@@ -173,13 +175,13 @@ def change_accounts(*, conn: psycopg.Connection, tenant: str, caller: Caller, ta
 
 
 def admit(*, conn: psycopg.Connection, tenant: str, caller: Caller, table_id: uuid.UUID, member_id: uuid.UUID,
-          version: int) -> dict:
+          version: int, shared_registers=frozenset()) -> dict:
     """The coordinator (or the office) admits a request: the membership starts now."""
     with conn.transaction():
         _table, row = _locked_member(conn, caller=caller, table_id=table_id, member_id=member_id, version=version,
                                      action="admit")
         organisation = replica.get(conn, row["organisation_id"])
-        ensure_may_be_invited(organisation, tenant=tenant)
+        ensure_may_be_invited(organisation, tenant=tenant, shared_registers=shared_registers)
         member_store.update(conn, member_id, state=domain.MEMBER, joined_version=organisation["version"],
                             joined_at=datetime.now(timezone.utc))
         row = _reread(conn, table_id, member_id)

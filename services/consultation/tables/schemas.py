@@ -63,9 +63,13 @@ class TableOut(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
+    origin = fields.String(metadata={"description": "The Ambito the record belongs to: this one's slug, or a former "
+                                                    "Ambito's that shares it (a read-only replica)"})
 
 
 class TableListQuery(Schema):
+    origin = fields.String(validate=validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$"), metadata={
+        "description": "Only the records of this Ambito: this one's slug, or a former Ambito's"})
     kind = fields.String(validate=validate.OneOf(KINDS))
     area = area(metadata={"description": "A thematic area code"})
     status = fields.String(validate=validate.OneOf(TABLE_STATUSES))

@@ -9,6 +9,7 @@ import psycopg
 from shared.http.pagination import decode_cursor, page
 from shared.outbox.store import add_event
 
+from services.consultation.shared_replicas import store as replicas
 from services.consultation.tables import domain, events, store
 from services.consultation.tables.access import OPERATOR, Caller, NotAllowed, manages
 
@@ -37,17 +38,21 @@ def create_table(*, conn: psycopg.Connection, tenant: str, by: str, kind: str, t
 
 
 def get_table(*, conn: psycopg.Connection, table_id: uuid.UUID) -> dict:
-    """One table."""
-    table = store.get(conn, table_id)
+    """One table: the Ambito's own, or a replica of another Ambito's (with its origin)."""
+    table = store.get(conn, table_id) or replicas.table(conn, table_id)
     if table is None:
         raise TableNotFound(table_id)
     return table
 
 
 def list_tables(*, conn: psycopg.Connection, kind: str | None, area: str | None, status: str | None,
-                after: str | None, limit: int) -> dict:
-    """A page of the Ambito's tables in creation order, filtered."""
-    rows = store.page(conn, kind=kind, area=area, status=status, after_seq=decode_cursor(after), limit=limit + 1)
+                after: str | None, limit: int, tenant: str | None = None, origin: str | None = None) -> dict:
+    """A page of the Ambito's tables and of the replicas shared with it, in one order, filtered."""
+    if tenant is None:  # callers that want the Ambito's own tables only
+        rows = store.page(conn, kind=kind, area=area, status=status, after_seq=decode_cursor(after), limit=limit + 1)
+        return page(rows, limit)
+    rows = replicas.tables_page(conn, own_columns=store.COLUMNS, tenant=tenant, origin=origin, kind=kind, area=area,
+                                status=status, after_seq=decode_cursor(after), limit=limit + 1)
     return page(rows, limit)
 
 
@@ -55,6 +60,7 @@ def locked_table(conn: psycopg.Connection, table_id, version: int | None = None,
     """The table locked for the transaction; StaleTable if `version` is given and is not its version."""
     table = store.get(conn, table_id, lock=lock)
     if table is None:
+        replicas.ensure_not_replica(conn, "tables", table_id)  # another Ambito's: 409 naming it, not 404
         raise TableNotFound(table_id)
     if version is not None and table["version"] != version:
         raise StaleTable(table["version"])
