@@ -11,16 +11,17 @@ def api() -> None:
 
 
 def relay() -> None:
-    """The outbox relay: consultation writes no event yet, but its databases hold the platform's outbox."""
+    """The outbox relay: consultation's events of each Ambito onto its topic."""
     from shared.processes import run_relay
     run_relay(SERVICE)
 
 
 def consumer() -> None:
-    """The replicas' consumer group: registry events into the consultation database of their tenant."""
+    """The replicas' consumer group: registry events into the consultation database of their tenant and of
+    the tenants it shares them with; consultation events only into those of the tenants that receive them."""
     from shared.events.topics import service_topic
     from shared.processes import run_consumer
     from services.consultation.projectors import PROJECTORS
 
     run_consumer(service=SERVICE, name=consumer_group(), projectors=PROJECTORS,
-                 topics=[service_topic("registry")])
+                 topics=[service_topic("registry"), service_topic(SERVICE)])

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from shared.consumer.errors import Rejected
 from shared.consumer.event_catalogue import EventCatalogue
+from shared.consumer.placement import where
 from shared.events.envelope import CloudEvent, EnvelopeError, from_kafka
 
 # Dead-letter reason kinds (the `reason` label of pdz_consumer_deadlettered_total).
@@ -21,7 +22,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _SUSPECT_JSON = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
 
 Projector = Callable[[CloudEvent], list]
-Route = Callable[[CloudEvent], str]
+Route = Any  # TenantRoute or RegionalRoute (routes.py): targets(event, own=, received=, only=)
 
 
 @dataclass
@@ -30,7 +31,9 @@ class Item:
 
     record: Any
     event: CloudEvent | None = None
-    target: str | None = None
+    target: str | None = None      # the database URL this item is applied to
+    tenant: str | None = None      # whose database that is (None: a regional one)
+    targets: tuple = ()            # (tenant, URL) of every database the event applies to, before expand()
     rows: list = field(default_factory=list)
     parked_at: float | None = None
     outcome: str = ""      # applied, duplicate, skipped, deadlettered, parked ("" = to apply)
@@ -66,8 +69,11 @@ def unstorable(event: CloudEvent, raw_value: bytes | None) -> str | None:
     return None
 
 
-def prepare(record, *, catalogue: EventCatalogue, projectors: Mapping[str, Projector], route: Route) -> Item:
-    """Parse, check and project one record; never raises (a bad record becomes a poisoned Item)."""
+def prepare(record, *, catalogue: EventCatalogue, projectors: Mapping[str, Projector], route: Route,
+            only: str | None = None) -> Item:
+    """Parse, check, route and project one record; never raises (a bad record becomes a poisoned Item).
+
+    `only`: the one target tenant of a record parked for it (the retry topic)."""
     item = Item(record)
     try:
         event = from_kafka(record.value, record.headers)
@@ -93,12 +99,25 @@ def prepare(record, *, catalogue: EventCatalogue, projectors: Mapping[str, Proje
         problem = f"{type(exc).__name__}: {exc}"
     if problem:
         return item.poison(SCHEMA, f"SchemaError: {problem}")
+    own, received = where(projector)
     try:
-        item.target = route(event)
+        item.targets = route.targets(event, own=own, received=received, only=only)
     except Rejected as exc:
         return item.poison(exc.kind, f"Rejected: {exc}")
+    if not item.targets:
+        item.outcome = "skipped"  # applies only where received, and nobody receives it (or no longer)
+        return item
     try:
         item.rows = list(projector(event))
     except Exception as exc:  # noqa: BLE001 - any projector failure is the event's, not the consumer's
         return item.poison(PROJECTOR, f"{type(exc).__name__}: {exc}")
     return item
+
+
+def expand(item: Item) -> list[Item]:
+    """One item per target database (they share the record, event and rows); a settled item stays one."""
+    if item.outcome or not item.targets:
+        return [item]
+    (tenant, url), *others = item.targets
+    item.tenant, item.target = tenant, url
+    return [item] + [replace(item, tenant=t, target=u) for t, u in others]

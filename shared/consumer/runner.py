@@ -1,8 +1,9 @@
 """The consumer runner: Kafka in, projection rows out, offsets committed after the databases.
 
-Per polled batch: every record is parsed, checked and projected (decode.py);
-the records are grouped by target database (the tenant's own, or a regional
-one: routes.py); each database gets ONE transaction holding the batch's
+Per polled batch: every record is parsed, checked and projected (decode.py)
+and becomes one item per target database (routes.py: the event's own tenant's
+and/or those of the tenants its data set is shared with, or a regional one);
+the items are grouped by database, and each gets ONE transaction holding the batch's
 processed_events rows and projection rows (apply.py, targets.py); records that
 cannot be handled go to the dead-letter topic with the reason; then the Kafka
 offsets are committed. The consumer never stops on a record, whatever it holds.
@@ -16,8 +17,10 @@ its records are paused at the first unapplied offset and polled again after a
 back-off (the consumer keeps calling poll, within max.poll.interval), while the
 other databases' records go on. With a tenant-routed consumer, records of a
 database down for longer than PDZ_CONSUMER_TENANT_RETRY_SECONDS are parked on
-the retry topic, which the same consumer group reads and re-applies once the
-database is back (docs/architecture.md §5).
+the retry topic, naming that tenant, which the same consumer group reads and
+re-applies to that database only once it is back (docs/architecture.md §5). An
+offset moves only once every target of the record applied, parked or
+dead-lettered it.
 """
 from __future__ import annotations
 
@@ -32,11 +35,10 @@ from kafka import OffsetAndMetadata
 from kafka.errors import KafkaError
 
 from shared.consumer import metrics
-from shared.consumer.decode import Item, Projector, prepare
+from shared.consumer.decode import Item, Projector, expand, prepare
 from shared.consumer.errors import Rejected, describe
 from shared.consumer.event_catalogue import EventCatalogue
-from shared.consumer.letters import (RETRY_CONSUMER, RETRY_PARKED_AT, deadletter_headers, header, origin,
-                                     park_headers)
+from shared.consumer.letters import RETRY_CONSUMER, RETRY_PARKED_AT, RETRY_TARGET, header, send_letters
 from shared.consumer.settings import ConsumerSettings
 from shared.consumer.targets import Targets
 from shared.events.topics import deadletter_topic, retry_topic
@@ -96,7 +98,7 @@ class ConsumerRunner:
         polled = self.consumer.poll(timeout_ms=wait, max_records=self.settings.max_poll_records)
         batch = None
         if polled:
-            batch = Batch({tp: [self._prepare(r) for r in records] for tp, records in polled.items()},
+            batch = Batch({tp: [i for r in records for i in self._prepare(r)] for tp, records in polled.items()},
                           now=self.clock(), started=time.perf_counter())
         self._settle(batch)
         self._housekeeping()
@@ -107,16 +109,19 @@ class ConsumerRunner:
         self.heartbeat.beat()
         return sum(len(records) for records in polled.values())
 
-    def _prepare(self, record) -> Item:
-        if record.topic == self.retry_topic and header(record, RETRY_CONSUMER) != self.name:
-            return Item(record, outcome="skipped")  # parked by another consumer group
-        item = prepare(record, catalogue=self.events, projectors=self.projectors, route=self.route)
-        if record.topic == self.retry_topic:
-            try:
-                item.parked_at = float(header(record, RETRY_PARKED_AT) or 0) or None
-            except ValueError:
-                item.parked_at = None
-        return item
+    def _prepare(self, record) -> list[Item]:
+        """The record's items, one per target database (its own tenant's and/or the receivers')."""
+        if record.topic != self.retry_topic:
+            return expand(prepare(record, catalogue=self.events, projectors=self.projectors, route=self.route))
+        if header(record, RETRY_CONSUMER) != self.name:
+            return [Item(record, outcome="skipped")]  # parked by another consumer group
+        item = prepare(record, catalogue=self.events, projectors=self.projectors, route=self.route,
+                       only=header(record, RETRY_TARGET))  # only the database it was parked for
+        try:
+            item.parked_at = float(header(record, RETRY_PARKED_AT) or 0) or None
+        except ValueError:
+            item.parked_at = None
+        return expand(item)
 
     def _settle(self, following: Batch | None) -> None:
         """Finish the batch being applied: letters, offsets, paused partitions; drop what `following` must re-read."""
@@ -153,11 +158,14 @@ class ConsumerRunner:
 
     @staticmethod
     def _defer_after_blocked(batch: Batch) -> dict:
-        """Index of each partition's first blocked item; after it nothing is sent, all is read again."""
+        """Index of each partition's first item of the first blocked record; from it on nothing is sent (the
+        record's other targets too), all is read again."""
         first_blocked = {}
         for tp, items in batch.by_partition.items():
             index = next((i for i, item in enumerate(items) if item.outcome == "blocked"), None)
             if index is not None:
+                while index > 0 and items[index - 1].record is items[index].record:
+                    index -= 1  # the record's earlier targets: re-read with it (deduped where applied)
                 first_blocked[tp] = index
                 for item in items[index:]:
                     if item.outcome in ("deadlettered", "parked"):
@@ -165,26 +173,9 @@ class ConsumerRunner:
         return first_blocked
 
     def _send_letters(self, batch: Batch) -> None:
-        """Dead-letter and park what must be, waiting for Kafka's acknowledgement of each."""
-        futures = []
-        for items in batch.by_partition.values():
-            for item in items:
-                record = item.record
-                if item.outcome == "deadlettered":
-                    futures.append(self.producer.send(deadletter_topic(), key=record.key, value=record.value,
-                                                      headers=deadletter_headers(record, reason=item.reason,
-                                                                                 kind=item.kind, consumer=self.name)))
-                    log.warning("event dead-lettered", extra={
-                        "consumer": self.name, "reason_kind": item.kind, "origin": origin(record),
-                        "event_type": item.event.type if item.event else None})
-                elif item.outcome == "parked":
-                    futures.append(self.producer.send(self.retry_topic, key=record.key, value=record.value,
-                                                      headers=park_headers(record, consumer=self.name,
-                                                                           reason=item.reason, now=batch.now)))
-        if futures:
-            self.producer.flush(timeout=30)
-            for future in futures:
-                future.get(timeout=30)
+        items = [item for items in batch.by_partition.values() for item in items]
+        send_letters(self.producer, items, consumer=self.name, retry_topic=self.retry_topic,
+                     deadletter_topic=deadletter_topic(), now=batch.now, log=log)
 
     def _commit(self, batch: Batch, first_blocked: dict, following: Batch | None) -> None:
         offsets = {}
@@ -195,7 +186,7 @@ class ConsumerRunner:
                 continue
             if index > 0:
                 offsets[tp] = OffsetAndMetadata(items[index].record.offset, "", -1)
-            blocked = items[index]
+            blocked = next(item for item in items[index:] if item.outcome == "blocked")
             if self._rewind(tp, blocked.record.offset, following):
                 self.consumer.pause(tp)
                 self.blocked[tp] = (blocked.record.offset, blocked.target, self.targets.resume_at(blocked))

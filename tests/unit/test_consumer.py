@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from shared.consumer.decode import prepare, unstorable
+from shared.consumer.decode import expand, prepare, unstorable
 from shared.consumer.errors import Rejected, describe
 from shared.consumer.event_catalogue import EventCatalogue
 from shared.consumer.letters import deadletter_headers, header, origin, park_headers
@@ -37,20 +37,23 @@ def _record(tenant="pollino", type_=REGISTERED, **data):
                                       data=payload)))
 
 
-def _route(event):
-    if event.tenantid == "nowhere":
-        raise Rejected("unknown tenant 'nowhere'", kind="unknown_tenant")
-    return f"db-of-{event.tenantid}"
+class _Route:
+    @staticmethod
+    def targets(event, *, own=True, received=False, only=None):
+        if event.tenantid == "nowhere":
+            raise Rejected("unknown tenant 'nowhere'", kind="unknown_tenant")
+        return ((event.tenantid, f"db-of-{event.tenantid}"),)
 
 
 def _prepare(record, projectors=None):
-    return prepare(record, catalogue=EVENTS, route=_route,
+    return prepare(record, catalogue=EVENTS, route=_Route,
                    projectors=projectors or {REGISTERED: lambda e: [Upsert("t", key={"id": e.id})]})
 
 
 def test_a_good_record_gets_its_target_and_rows():
-    item = _prepare(_record())
-    assert item.outcome == "" and item.target == "db-of-pollino" and len(item.rows) == 1
+    [item] = expand(_prepare(_record()))
+    assert item.outcome == "" and item.target == "db-of-pollino" and item.tenant == "pollino"
+    assert len(item.rows) == 1
 
 
 @pytest.mark.parametrize("mutate, kind, words", [
