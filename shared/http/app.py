@@ -20,6 +20,7 @@ from shared.http.metrics import instrument, metrics_response
 from shared.http.platform import Platform
 from shared.http.problems import Problem, from_http_exception, problem_response
 from shared.http.request_ids import identify_requests
+from shared.http.sharing_api import blp as sharing_blueprint, refuse_writes_when_merged
 from shared.http.storable import refuse_unstorable_text
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
     identify_requests(app)
     refuse_oversized_bodies(app, limit=max_body_bytes())
     api = ProblemApi(app)
+    # Every service answers GET /v1/{tenant}/sharing: what the catalogue says its Ambito gives and receives.
+    blueprints = [*blueprints, sharing_blueprint]
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
 
@@ -80,7 +83,8 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
         if request.blueprint not in service_blueprints:
             return None
         public = service_blueprints[request.blueprint]
-        # Order matters: who are you (401), does the Ambito exist (404), may you act on it (403).
+        # Order matters: who are you (401), does the Ambito exist (404), may you act on it (403),
+        # may it still be written (409 at a merged Ambito).
         g.principal = None if public else platform.verifier.verify(_bearer_token())
         slug = (request.view_args or {}).get("tenant")
         if slug is None:
@@ -93,6 +97,8 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
         if not public and not g.roles:
             raise Problem(403, "Forbidden", "Your token grants no role in this Ambito.", slug="forbidden")
         g.tenant = tenant
+        # A merged Ambito stays readable and refuses writes (409 tenant-merged): after 401, 404, 403.
+        refuse_writes_when_merged(tenant, request.method, request.endpoint)
         # Text PostgreSQL cannot store (NUL, lone surrogates) is a 422 here, not a 500 in the view.
         refuse_unstorable_text(request)
         return None

@@ -32,6 +32,7 @@ class Facts:
     idempotent: bool = False
     if_match: str | None = None      # "required", "optional" or None
     etag: bool = False
+    after_merger: bool = False       # a write a merged Ambito still accepts (shared/http/sharing_api.py)
 
 
 _PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -70,7 +71,16 @@ def operation_facts(rule: str, method: str, func, apidoc: dict, *, public: bool)
         idempotent=bool(apidoc.get("pdz_idempotent")),
         if_match=if_match or None,
         etag=manual.get("etag", bool(if_match) or "etag" in names),
+        after_merger=_allowed_after_merger(func),
     )
+
+
+def _allowed_after_merger(func) -> bool:
+    while func is not None:   # the mark of sharing_api.allowed_after_merger, on the view or what it wraps
+        if getattr(func, "pdz_allowed_after_merger", False):
+            return True
+        func = getattr(func, "__wrapped__", None)
+    return False
 
 
 def statuses(facts: Facts) -> dict[int, list[str]]:
@@ -107,6 +117,8 @@ def statuses(facts: Facts) -> dict[int, list[str]]:
     if facts.if_match:
         add(412, "stale-etag")
         add(428, "if-match-required")
+    if tenant and facts.method in ("post", "put", "patch", "delete") and not facts.after_merger:
+        add(409, "tenant-merged")   # a merged Ambito refuses every write (shared/http/sharing_api.py)
     add(503, "database-unavailable")
     return found
 

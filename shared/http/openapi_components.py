@@ -37,6 +37,9 @@ PROBLEM_SCHEMA = {
         "standing_protocol_number": {"type": "string",
                                      "description": "duplicate-application: the protocol number of the"
                                                     " organisation's standing application to the call"},
+        "merged_into": {"type": "string", "description": "tenant-merged: the Ambito this one was merged into"},
+        "merged_on": {"type": "string", "format": "date", "nullable": True,
+                      "description": "tenant-merged: the day of the merger (null if the catalogue has none)"},
     },
     "additionalProperties": True,
 }

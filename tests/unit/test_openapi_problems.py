@@ -205,8 +205,9 @@ def test_what_a_view_declares_decides_its_problems():
 
     paths = _document(blp)["paths"]
     patch = paths["/v1/{tenant}/things/{thing_id}"]["patch"]
-    assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "412", "413", "415", "422", "428",
-                                       "500", "503"}
+    assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "409", "412", "413", "415", "422",
+                                       "428", "500", "503"}
+    assert "`tenant-merged`" in patch["responses"]["409"]["description"]   # every write at a merged Ambito
     assert {"$ref": "#/components/parameters/IfMatchRequired"} in patch["parameters"]
     assert "ETag" in patch["responses"]["200"]["headers"]
     assert "Roles allowed here: operator" in patch["responses"]["403"]["description"]
@@ -243,7 +244,7 @@ def test_statuses_follow_from_the_facts():
     found = openapi.statuses(facts)
     assert found[404] == ["unknown-tenant", "not-found"]
     assert found[422] == ["validation-error", "idempotency-key-reused"]
-    assert found[409] == ["idempotency-in-progress"]
+    assert found[409] == ["idempotency-in-progress", "tenant-merged"]
     assert {400, 401, 403, 412, 413, 415, 428, 503} <= set(found)
 
 

@@ -8,6 +8,7 @@ from shared.http.app import current_platform
 from shared.http.auth import AUDITOR, OPERATOR, requires
 from shared.http.blueprint import Blueprint
 from shared.http.idempotency import idempotent
+from shared.http.sharing_api import allowed_after_merger
 
 from services.consultation.privacy import service
 from services.consultation.privacy.schemas import AttendeeErasureIn, AttendeeErasureOut, AccessLogPage, AccessLogQuery
@@ -19,6 +20,7 @@ blp = Blueprint("consultation_privacy", __name__, url_prefix="/v1/<tenant>/priva
 
 @blp.route("/erasures")
 class Erasures(MethodView):
+    @allowed_after_merger   # erasure is a data subject's right: a merged Ambito honours it too
     @requires(OPERATOR)
     @idempotent
     @blp.arguments(AttendeeErasureIn)

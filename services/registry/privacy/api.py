@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validates, validates_sc
 from shared.http.app import current_platform
 from shared.http.auth import READERS, WRITERS, requires
 from shared.http.idempotency import idempotent
+from shared.http.sharing_api import allowed_after_merger
 
 from services.registry.privacy import service
 from services.registry.privacy.schemas import LogPage, LogQuery
@@ -56,6 +57,7 @@ class ErasureOut(Schema):
 
 @blp.route("/erasures")
 class Erasures(MethodView):
+    @allowed_after_merger   # erasure is a data subject's right: a merged Ambito honours it too
     @requires(*WRITERS)
     @idempotent
     @blp.arguments(ErasureIn)
