@@ -63,9 +63,11 @@ def run_relay(service: str) -> None:
 def run_consumer(*, service: str, name: str, topics: list[str], projectors, regional: bool = False) -> None:
     """Run one consumer group of `service` until SIGTERM; finishes the batch in hand before stopping.
 
-    Tenant-routed (each event into its tenant's `service` database) unless
-    `regional`, where every event of a known tenant goes to the service's one
-    regional database. Serves /metrics, /livez, /readyz on PDZ_METRICS_PORT.
+    Tenant-routed (each event into its tenant's `service` database and, for the
+    projectors placed where received, into those of the tenants its data set is
+    shared with: the catalogue's shares in force, shared/consumer/placement.py)
+    unless `regional`, where every event of a known tenant goes to the service's
+    one regional database. Serves /metrics, /livez, /readyz on PDZ_METRICS_PORT.
     """
     from shared.consumer.event_catalogue import EventCatalogue
     from shared.consumer.health import kafka_reachable
@@ -98,7 +100,9 @@ def run_consumer(*, service: str, name: str, topics: list[str], projectors, regi
                     live={"loop": runner.heartbeat.check},
                     ready={"kafka": kafka_reachable(settings.kafka_bootstrap),
                            "database": runner.database_problem, "progress": runner.progress_problem}) if port else None
-    log.info("consumer started", extra={"consumer": name, "topics": subscribed, "regional": regional})
+    shares = [] if regional else [f"{s.origin}->{s.to}" for s in route.sharing.shares]
+    log.info("consumer started", extra={"consumer": name, "topics": subscribed, "regional": regional,
+                                        "shares": shares})
     try:
         runner.run()
     finally:

@@ -15,6 +15,7 @@ from shared.sharing import Sharing
 from shared.tenants import Catalogue
 
 Target = tuple  # (tenant slug or None for a regional database, database URL)
+_NOBODY = Sharing([])
 
 
 def target_tenants(origin: str, event_type: str, *, own: bool, received: bool, sharing: Sharing,
@@ -39,9 +40,15 @@ class TenantRoute:
     def __init__(self, catalogue: Catalogue, service: str, sharing: Sharing | None = None):
         self.catalogue = catalogue
         self.service = service
-        # Catalogue.sharing once the catalogue declares shares (issue 9); none before.
-        self.sharing = sharing if sharing is not None else getattr(catalogue, "sharing", None) or Sharing([])
+        self._sharing = sharing  # fixed (tests); else the catalogue's shares in force on the day
         self._urls: dict[str, str | None] = {}
+
+    @property
+    def sharing(self) -> Sharing:
+        """The shares in force: a share dated in the future starts on its day without a restart."""
+        if self._sharing is not None:
+            return self._sharing
+        return getattr(self.catalogue, "sharing", None) or _NOBODY
 
     def _url(self, slug: str) -> str | None:
         if slug not in self._urls:

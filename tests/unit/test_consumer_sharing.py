@@ -199,3 +199,16 @@ def test_the_consultation_consumer_places_its_projectors():
     consultation = [t for t in PROJECTORS if t.startswith("it.pdz.consultation.")]
     assert consultation and all(where(PROJECTORS[t]) == (False, True) for t in consultation)
     assert not any("personal_data" in t for t in PROJECTORS)
+
+
+def test_without_a_fixed_sharing_the_route_follows_the_catalogues_merger():
+    catalogue = Catalogue([Tenant(slug="a", name="a", region="basilicata"),
+                           Tenant(slug="b", name="b", region="basilicata"),
+                           Tenant(slug="c", name="c", region="basilicata", merged_from=("a", "b"))],
+                          "postgresql://pdz@127.0.0.1:55432/postgres")
+    route = TenantRoute(catalogue, "consultation")
+    [item] = expand(prepare(_record("a"), catalogue=EVENTS, projectors=received_only({REGISTERED: _rows}),
+                            route=route))
+    assert item.tenant == "c"
+    assert [i.tenant for i in expand(prepare(_record("c"), catalogue=EVENTS, route=route,
+                                             projectors=own_and_received({REGISTERED: _rows})))] == ["c"]
