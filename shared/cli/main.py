@@ -26,10 +26,41 @@ def cmd_provision(args, settings) -> int:
     return 0
 
 
+def _data(share) -> str:
+    from shared.sharing import EVERYTHING
+    return "everything" if set(share.data) == set(EVERYTHING) else ", ".join(share.data)
+
+
+def _terms(share, today) -> str:
+    how = "implied by merged_from" if share.implied else "declared"
+    if share.since is None:
+        return f"always; {how}"
+    return f"since {share.since.isoformat()}; {how}" + ("" if share.since <= today else "; NOT YET IN FORCE")
+
+
+def describe_tenants(catalogue, today) -> list[str]:
+    """`pdz tenants list`: each tenant, its status and merger, and the shares it gives and receives."""
+    lines = []
+    for tenant in catalogue:
+        lines.append(f"{tenant.slug:24} {tenant.status:9} {tenant.region:12} {tenant.name}")
+        if tenant.merged_from:
+            lines.append(f"    merged from: {', '.join(tenant.merged_from)}")
+        if tenant.merged:
+            when = f" on {tenant.merged_on.isoformat()}" if tenant.merged_on else ""
+            reason = f" ({tenant.merger_reason})" if tenant.merger_reason else ""
+            lines.append(f"    merged into: {tenant.merged_into}{when}{reason}; writes refused (409)")
+        for share in catalogue.declared.out_of(tenant.slug):
+            lines.append(f"    gives {share.to}: {_data(share)} ({_terms(share, today)})")
+        for share in catalogue.declared.into(tenant.slug):
+            lines.append(f"    receives from {share.origin}: {_data(share)} ({_terms(share, today)})")
+    return lines
+
+
 def cmd_tenants_list(args, settings) -> int:
-    for tenant in _catalogue(settings):
-        merged = f" (merged from {', '.join(tenant.merged_from)})" if tenant.merged_from else ""
-        print(f"{tenant.slug:24} {tenant.status:9} {tenant.region:12} {tenant.name}{merged}")
+    from datetime import datetime
+
+    from shared.tenants import ROME
+    print("\n".join(describe_tenants(_catalogue(settings), datetime.now(ROME).date())))
     return 0
 
 
@@ -109,7 +140,8 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("tenants", help="the tenant catalogue")
     tsub = t.add_subparsers(dest="tenants_command", required=True)
     tsub.add_parser("provision", help="create and migrate every database (idempotent)").set_defaults(func=cmd_provision)
-    tsub.add_parser("list", help="list the catalogue's tenants").set_defaults(func=cmd_tenants_list)
+    tsub.add_parser("list", help="list the catalogue's tenants: status, mergers, the shares they give and receive"
+                    ).set_defaults(func=cmd_tenants_list)
 
     k = sub.add_parser("topics", help="Kafka topics")
     ksub = k.add_subparsers(dest="topics_command", required=True)

@@ -48,3 +48,61 @@ def test_invalid_catalogues_are_refused_with_the_reason(document, message):
 
 def test_server_identity_ignores_the_database():
     assert server_key("postgresql://u@h:1/a") == server_key("postgresql://u@h:1/b") == ("h", "1")
+
+
+CLI_CATALOGUE = """\
+tenants:
+  - slug: lagonegrese
+    name: Ambito Lagonegrese
+    region: basilicata
+    status: merged
+    merged_into: lagonegrese-pollino
+    merged_on: 2023-01-01
+    merger_reason: "DGR di accorpamento (esempio)"
+  - slug: pollino
+    name: Ambito Pollino
+    region: basilicata
+    shares:
+      - {to: lagonegrese-pollino, data: [registry.stakeholders, consultation.needs], since: 2020-01-01}
+      - {to: potenza, data: everything, since: 2999-01-01}
+  - slug: lagonegrese-pollino
+    name: Ambito Lagonegrese-Pollino
+    region: basilicata
+    merged_from: [lagonegrese, pollino]
+  - slug: potenza
+    name: Ambito Potenza
+    region: basilicata
+"""
+
+
+def test_pdz_tenants_list_shows_status_mergers_and_shares(tmp_path, monkeypatch, capsys):
+    from shared.cli.main import main
+    path = tmp_path / "tenants.yaml"
+    path.write_text(CLI_CATALOGUE)
+    monkeypatch.setenv("PDZ_TENANTS_FILE", str(path))
+    assert main(["tenants", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "lagonegrese              merged    basilicata   Ambito Lagonegrese",
+        "    merged into: lagonegrese-pollino on 2023-01-01 (DGR di accorpamento (esempio)); writes refused (409)",
+        "    gives lagonegrese-pollino: everything (since 2023-01-01; implied by merged_from)",
+        "pollino                  active    basilicata   Ambito Pollino",
+        "    gives lagonegrese-pollino: registry.stakeholders, consultation.needs (since 2020-01-01; declared)",
+        "    gives potenza: everything (since 2999-01-01; declared; NOT YET IN FORCE)",
+        "lagonegrese-pollino      active    basilicata   Ambito Lagonegrese-Pollino",
+        "    merged from: lagonegrese, pollino",
+        "    receives from pollino: registry.stakeholders, consultation.needs (since 2020-01-01; declared)",
+        "    receives from lagonegrese: everything (since 2023-01-01; implied by merged_from)",
+        "potenza                  active    basilicata   Ambito Potenza",
+        "    receives from pollino: everything (since 2999-01-01; declared; NOT YET IN FORCE)",
+    ]
+
+
+def test_pdz_tenants_list_names_the_line_of_an_invalid_catalogue(tmp_path, monkeypatch, capsys):
+    from shared.cli.main import main
+    path = tmp_path / "tenants.yaml"
+    path.write_text(CLI_CATALOGUE.replace("data: everything", "data: [budget.everything]"))
+    monkeypatch.setenv("PDZ_TENANTS_FILE", str(path))
+    assert main(["tenants", "list"]) == 1
+    assert "tenants.yaml line 14: tenants[1].shares[1].data[0] names unknown data set 'budget.everything'" in (
+        capsys.readouterr().err)
