@@ -17,6 +17,8 @@ CE_HEADERS = {
         "ce_time": {"type": "string", "format": "date-time"},
         "ce_subject": {"type": "string", "description": "aggregate id"},
         "ce_tenantid": {"type": "string", "description": "Ambito slug"},
+        "ce_pdzreplay": {"type": "string", "const": "true",
+                         "description": "only on a snapshot re-published by a backfill (pdz republish)"},
         "content-type": {"type": "string", "const": "application/json"},
     },
 }

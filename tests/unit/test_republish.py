@@ -71,3 +71,26 @@ def test_the_profile_snapshot_is_a_valid_profile_event():
                            "population_date": NOW.date()}]}
     snapshot = profile_events.profile_updated(tenant="pollino", profile=profile)
     assert_valid_event(snapshot.type, snapshot.data)
+
+
+def test_consultation_snapshots_are_valid_and_carry_no_account():
+    from services.consultation.republish import BUILDERS as CONSULTATION, NEED_SNAPSHOT
+    from services.consultation.contributions.events import need_event
+    from services.consultation.offer.events import OFFER_UPDATED, offer_event
+
+    assert set(CONSULTATION) == {"consultation.needs", "consultation.services"}
+    need = {"id": uuid.uuid4(), "table_id": uuid.uuid4(), "session_id": None, "organisation_id": uuid.uuid4(),
+            "title": "Trasporto sociale", "description": "Gli anziani delle frazioni", "area": "3",
+            "target_group": "anziani", "comuni": ["076042"], "evidence": "", "status": "closed", "on_behalf": True,
+            "recorded_by": "mario.rossi", "recorded_by_role": "operator", "version": 3, "created_at": NOW,
+            "updated_at": NOW}
+    snapshot = need_event(NEED_SNAPSHOT, tenant="pollino", need=need)
+    assert_valid_event(snapshot.type, snapshot.data)
+    assert "changed" not in snapshot.data and "mario.rossi" not in str(snapshot.data)
+    offer = {"id": uuid.uuid4(), "organisation_id": uuid.uuid4(), "name": "Centro diurno", "area": "3",
+             "target_group": "anziani", "comuni": ["076042"], "capacity_amount": None, "capacity_unit": None,
+             "accredited": False, "status": "retired", "recorded_by_office": True, "version": 2, "updated_at": NOW,
+             "contact_phone": "0973 000000"}
+    offered = offer_event(OFFER_UPDATED, tenant="pollino", offer=offer, changed=[])
+    assert_valid_event(offered.type, offered.data)
+    assert offered.data["changed"] == [] and "0973" not in str(offered.data)

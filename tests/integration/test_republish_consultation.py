@@ -1,0 +1,86 @@
+"""Consultation's backfill on the real PostgreSQL and Kafka: needs and the map of services of a tenant, as
+they stand in its own database, reach Kafka through its outbox and the real relay as snapshots marked
+`pdzreplay`, one per record, each equal to the record and valid against the event catalogue."""
+import uuid
+from datetime import datetime, timezone
+
+import psycopg
+from psycopg.rows import dict_row
+
+from shared.consumer.rows import apply_rows
+from shared.db.pools import PoolRegistry
+from shared.events.envelope import from_kafka, new_event
+from shared.events.topics import service_topic
+from shared.kafka.clients import idempotent_producer
+from shared.outbox.relay import Relay
+from shared.outbox.republish import republish
+
+from services.consultation.contributions import needs_store
+from services.consultation.offer import store as offer_store
+from services.consultation.projectors import project
+from services.consultation.republish import BUILDERS
+from tests.contract.catalogue import assert_valid_event
+from tests.integration.conftest import read_topic
+
+
+def organisation(conn, tenant):
+    sid = str(uuid.uuid4())
+    apply_rows(conn, project(new_event(
+        type="it.pdz.registry.stakeholder.registered.v1", service="registry", tenant=tenant, aggregate_id=sid,
+        data={"stakeholder_id": sid, "name": "ODV Amici del Pollino", "type": "ets", "runts_section": "b",
+              "areas": ["3"], "status": "active", "version": 1, "registered_at": "2020-03-01T09:00:00+00:00"})))
+    return uuid.UUID(sid)
+
+
+def world(conn, tenant):
+    """5 needs (two closed since: version 2) and 3 offers (one retired: version 2) of one table."""
+    org = organisation(conn, tenant)
+    table = uuid.uuid4()
+    conn.execute("INSERT INTO consultation_tables (id, kind, title, areas, coordinator, created_by)"
+                 " VALUES (%s, 'thematic', 'Tavolo anziani', '{3}', 'coord-1', 'op')", (table,))
+    needs = [needs_store.insert(conn, id=uuid.uuid4(), table_id=table, session_id=None, organisation_id=org,
+                                title=f"Bisogno {n}", description="Trasporto sociale", area="3",
+                                target_group="anziani", comuni=["076042"], evidence="", on_behalf=False,
+                                recorded_by="rep-1", recorded_by_role="stakeholder") for n in range(5)]
+    for need in needs[:2]:
+        needs_store.update(conn, need["id"], status="closed", closed_at=datetime.now(timezone.utc))
+    offers = [offer_store.insert(conn, id=uuid.uuid4(), organisation_id=org, recorded_by_office=True, by="op",
+                                 name=f"Centro diurno {n}", area="3", target_group="anziani", comuni=["076042"])
+              for n in range(3)]
+    offer_store.retire(conn, offers[0]["id"], by="op", reason="chiuso")
+
+
+def test_needs_and_services_are_republished_as_they_stand(tenants, settings, topic_prefix):
+    a = tenants.slugs()[0]
+    url = tenants.url_for(tenants.get(a), "consultation")
+    with psycopg.connect(url) as conn:
+        world(conn, a)
+        conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")  # long gone
+        done = [republish(conn, BUILDERS[name], tenant=a, data=name, batch_size=2)
+                for name in ("consultation.needs", "consultation.services")]
+    assert [(d.events, d.transactions) for d in done] == [(5, 3), (3, 2)]
+    relay = Relay(service="consultation", catalogue=tenants, pools=PoolRegistry(max_per_pool=1), batch_size=50,
+                  producer=idempotent_producer(settings.kafka_bootstrap, client_id="test-relay"))
+    assert relay.sweep() == 8
+
+    events = [from_kafka(r.value, r.headers)
+              for r in read_topic(settings.kafka_bootstrap, service_topic("consultation"), expect=8)]
+    assert len(events) == 8 and all(e.replay and e.tenantid == a for e in events)
+    for event in events:
+        assert_valid_event(event.type, event.data)
+    with psycopg.connect(url) as conn, conn.cursor(row_factory=dict_row) as cur:
+        needs = {str(r["id"]): r for r in cur.execute("SELECT * FROM needs").fetchall()}
+        offers = {str(r["id"]): r for r in cur.execute("SELECT * FROM service_offers").fetchall()}
+    snapshots = {e.subject: e for e in events if e.type == "it.pdz.consultation.need.snapshot.v1"}
+    assert set(snapshots) == set(needs)
+    for need_id, need in needs.items():
+        data = snapshots[need_id].data
+        assert (data["title"], data["status"], data["version"], data["comuni"], data["organisation_id"]) == \
+            (need["title"], need["status"], need["version"], need["comuni"], str(need["organisation_id"]))
+        assert "changed" not in data and "recorded_by" not in data   # no change, and never an account
+    offered = {e.subject: e.data for e in events if e.type == "it.pdz.consultation.service_offer.updated.v1"}
+    assert set(offered) == set(offers)
+    for offer_id, offer in offers.items():
+        assert (offered[offer_id]["name"], offered[offer_id]["status"], offered[offer_id]["version"],
+                offered[offer_id]["changed"]) == (offer["name"], offer["status"], offer["version"], [])
+        assert "contact_phone" not in offered[offer_id]
