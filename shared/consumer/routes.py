@@ -11,7 +11,7 @@ from __future__ import annotations
 from shared.consumer.decode import UNKNOWN_TENANT
 from shared.consumer.errors import Rejected
 from shared.events.envelope import CloudEvent
-from shared.sharing import Sharing
+from shared.sharing import Sharing, data_set_of
 from shared.tenants import Catalogue
 
 Target = tuple  # (tenant slug or None for a regional database, database URL)
@@ -42,6 +42,7 @@ class TenantRoute:
         self.service = service
         self._sharing = sharing  # fixed (tests); else the catalogue's shares in force on the day
         self._urls: dict[str, str | None] = {}
+        self._data_sets: dict[str, str | None] = {}
 
     @property
     def sharing(self) -> Sharing:
@@ -66,12 +67,19 @@ class TenantRoute:
     def targets(self, event: CloudEvent, *, own: bool = True, received: bool = False,
                 only: str | None = None) -> tuple[Target, ...]:
         """(tenant, URL) of every database the event applies to; none if it applies nowhere."""
-        self(event)  # the event's own tenant must be known, wherever it applies
-        if own and not received and only is None:
-            return ((event.tenantid, self._urls[event.tenantid]),)  # the common case, no lookup
+        url = self(event)  # the event's own tenant must be known, wherever it applies
+        if only is None and not (received and self._shared(event)):
+            return ((event.tenantid, url),) if own else ()  # the common case: nobody receives it
         tenants = target_tenants(event.tenantid, event.type, own=own, received=received, sharing=self.sharing,
                                  only=only)
         return tuple((t, url) for t in tenants if (url := self._url(t)) is not None)
+
+    def _shared(self, event: CloudEvent) -> bool:
+        """Whether anybody receives the event's data set from its tenant (a type in no data set: never)."""
+        if event.type not in self._data_sets:
+            self._data_sets[event.type] = data_set_of(event.type)
+        data = self._data_sets[event.type]
+        return data is not None and bool(self.sharing.receivers(event.tenantid, data))
 
     def always_checked(self) -> list[str]:
         return []  # hundreds of tenant databases: only the ones in use are checked
