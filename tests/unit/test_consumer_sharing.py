@@ -199,6 +199,9 @@ def test_the_consultation_consumer_places_its_projectors():
     consultation = [t for t in PROJECTORS if t.startswith("it.pdz.consultation.")]
     assert consultation and all(where(PROJECTORS[t]) == (False, True) for t in consultation)
     assert not any("personal_data" in t for t in PROJECTORS)
+    # A projector placed where received for a type in no data set would never apply: a mistake.
+    from shared.sharing import data_set_of
+    assert all(data_set_of(t) for t, p in PROJECTORS.items() if where(p)[1])
 
 
 def test_without_a_fixed_sharing_the_route_follows_the_catalogues_merger():
