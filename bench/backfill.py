@@ -53,7 +53,8 @@ def insert_register(url: str, records: int) -> float:
         conn.execute(
             "INSERT INTO stakeholders (id, name, type, tax_code, runts_section, seat_istat, areas, status, version,"
             " created_at, updated_at)"
-            " SELECT gen_random_uuid(), 'Organizzazione ' || n, (%s::text[])[1 + n %% 5], 'BENCH' || lpad(n::text, 11, '0'),"
+            " SELECT gen_random_uuid(), 'Organizzazione ' || n, (%s::text[])[1 + n %% 5],"
+            " 'BENCH' || lpad(n::text, 11, '0'),"
             " NULL, '076042', ARRAY[(1 + n %% 7)::text], CASE WHEN n %% 50 = 0 THEN 'withdrawn' ELSE 'active' END,"
             " 1 + n %% 3, now() - interval '6 years', now() - interval '5 years'"
             " FROM generate_series(1, %s) AS n", (list(TYPES), records))

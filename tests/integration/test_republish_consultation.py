@@ -1,6 +1,7 @@
-"""Consultation's backfill on the real PostgreSQL and Kafka: needs and the map of services of a tenant, as
-they stand in its own database, reach Kafka through its outbox and the real relay as snapshots marked
-`pdzreplay`, one per record, each equal to the record and valid against the event catalogue."""
+"""Consultation's backfill on the real PostgreSQL and Kafka: needs, the map of services, tables with their
+members and proposals of a tenant, as they stand in its own database, reach Kafka through its outbox and
+the real relay as snapshots marked `pdzreplay`, one per record, each equal to the record and valid against
+the event catalogue, with no account in any."""
 import uuid
 from datetime import datetime, timezone
 
@@ -15,7 +16,9 @@ from shared.kafka.clients import idempotent_producer
 from shared.outbox.relay import Relay
 from shared.outbox.republish import republish
 
-from services.consultation.contributions import needs_store
+from decimal import Decimal
+
+from services.consultation.contributions import needs_store, proposals_store
 from services.consultation.offer import store as offer_store
 from services.consultation.projectors import project
 from services.consultation.republish import BUILDERS
@@ -48,6 +51,24 @@ def world(conn, tenant):
                                  name=f"Centro diurno {n}", area="3", target_group="anziani", comuni=["076042"])
               for n in range(3)]
     offer_store.retire(conn, offers[0]["id"], by="op", reason="chiuso")
+    # Two memberships of the table (one ended since), a second table with none.
+    other = organisation(conn, tenant)
+    for org_id in (org, other):
+        conn.execute("INSERT INTO table_members (id, table_id, organisation_id, accounts, state, joined_version,"
+                     " added_by) VALUES (%s, %s, %s, '{rep-1}', 'member', 1, 'op')", (uuid.uuid4(), table, org_id))
+    conn.execute("UPDATE table_members SET state = 'left', ended_reason = 'removed', left_at = now(), ended_by = 'op',"
+                 " version = 2 WHERE organisation_id = %s", (other,))
+    conn.execute("INSERT INTO consultation_tables (id, kind, title, areas, coordinator, created_by)"
+                 " VALUES (%s, 'thematic', 'Tavolo minori', '{1}', 'coord-1', 'op')", (uuid.uuid4(),))
+    # Two proposals answering the needs, the second merged into the first.
+    made = [proposals_store.insert(conn, id=uuid.uuid4(), table_id=table, organisation_id=org, title=f"Proposta {n}",
+                                   description="Navetta sociale", expected_outcome="60 anziani serviti",
+                                   deliverers=[org], estimated_cost=Decimal("17250.50"), on_behalf=False,
+                                   recorded_by="rep-1", recorded_by_role="stakeholder") for n in range(2)]
+    for proposal in made:
+        proposals_store.set_needs(conn, proposal["id"], [needs[2]["id"], needs[3]["id"]])
+    proposals_store.update(conn, made[1]["id"], status="merged", merged_into=made[0]["id"], valuators=["val-1"],
+                           answer="Accolta nella proposta 0.", decided_at=datetime.now(timezone.utc))
 
 
 def test_needs_and_services_are_republished_as_they_stand(tenants, settings, topic_prefix):
@@ -57,15 +78,17 @@ def test_needs_and_services_are_republished_as_they_stand(tenants, settings, top
         world(conn, a)
         conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")  # long gone
         done = [republish(conn, BUILDERS[name], tenant=a, data=name, batch_size=2)
-                for name in ("consultation.needs", "consultation.services")]
-    assert [(d.events, d.transactions) for d in done] == [(5, 3), (3, 2)]
+                for name in ("consultation.needs", "consultation.services", "consultation.tables",
+                             "consultation.proposals")]
+    # needs 5 (pages 2+2+1), offers 3 (2+1), tables 2 with 2 members (2+empty), proposals 2 (2+empty)
+    assert [(d.events, d.transactions) for d in done] == [(5, 3), (3, 2), (4, 2), (2, 2)]
     relay = Relay(service="consultation", catalogue=tenants, pools=PoolRegistry(max_per_pool=1), batch_size=50,
                   producer=idempotent_producer(settings.kafka_bootstrap, client_id="test-relay"))
-    assert relay.sweep() == 8
+    assert relay.sweep() == 14
 
-    events = [from_kafka(r.value, r.headers)
-              for r in read_topic(settings.kafka_bootstrap, service_topic("consultation"), expect=8)]
-    assert len(events) == 8 and all(e.replay and e.tenantid == a for e in events)
+    records = read_topic(settings.kafka_bootstrap, service_topic("consultation"), expect=14)
+    events = [from_kafka(r.value, r.headers) for r in records]
+    assert len(events) == 14 and all(e.replay and e.tenantid == a for e in events)
     for event in events:
         assert_valid_event(event.type, event.data)
     with psycopg.connect(url) as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -84,3 +107,23 @@ def test_needs_and_services_are_republished_as_they_stand(tenants, settings, top
         assert (offered[offer_id]["name"], offered[offer_id]["status"], offered[offer_id]["version"],
                 offered[offer_id]["changed"]) == (offer["name"], offer["status"], offer["version"], [])
         assert "contact_phone" not in offered[offer_id]
+
+    tables = {e.subject: e.data for e in events if e.type == "it.pdz.consultation.table.snapshot.v1"}
+    assert sorted(t["title"] for t in tables.values()) == ["Tavolo anziani", "Tavolo minori"]
+    members = [(r.key.decode(), from_kafka(r.value, r.headers).data) for r in records
+               if from_kafka(r.value, r.headers).type == "it.pdz.consultation.table_member.changed.v1"]
+    [table_id] = [i for i, t in tables.items() if t["title"] == "Tavolo anziani"]
+    assert {key for key, _ in members} == {f"{a}/{table_id}"}   # under the table's key, as always
+    assert sorted((m["state"], m["version"], m.get("reason")) for _, m in members) == \
+        [("left", 2, "removed"), ("member", 1, None)]
+    assert all("accounts" not in m for _, m in members)
+    proposals = {e.data["title"]: e.data for e in events if e.type == "it.pdz.consultation.proposal.snapshot.v1"}
+    assert proposals["Proposta 0"]["status"] == "submitted" and "answer" not in proposals["Proposta 0"]
+    assert (proposals["Proposta 1"]["status"], proposals["Proposta 1"]["merged_into"],
+            proposals["Proposta 1"]["answer"], proposals["Proposta 1"]["version"]) == \
+        ("merged", proposals["Proposta 0"]["proposal_id"], "Accolta nella proposta 0.", 2)
+    by_title = {need["title"]: need_id for need_id, need in needs.items()}
+    assert proposals["Proposta 1"]["need_ids"] == [by_title["Bisogno 2"], by_title["Bisogno 3"]]
+    assert proposals["Proposta 0"]["estimated_cost"] == "17250.50" and "recorded_by" not in proposals["Proposta 0"]
+    for account in ("rep-1", "val-1", "coord-1"):   # accounts may be people's user names: never in an event
+        assert all(account not in str(e.data) for e in events)

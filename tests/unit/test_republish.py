@@ -78,7 +78,8 @@ def test_consultation_snapshots_are_valid_and_carry_no_account():
     from services.consultation.contributions.events import need_event
     from services.consultation.offer.events import OFFER_UPDATED, offer_event
 
-    assert set(CONSULTATION) == {"consultation.needs", "consultation.services"}
+    assert set(CONSULTATION) == {"consultation.needs", "consultation.services", "consultation.tables",
+                                 "consultation.proposals"}
     need = {"id": uuid.uuid4(), "table_id": uuid.uuid4(), "session_id": None, "organisation_id": uuid.uuid4(),
             "title": "Trasporto sociale", "description": "Gli anziani delle frazioni", "area": "3",
             "target_group": "anziani", "comuni": ["076042"], "evidence": "", "status": "closed", "on_behalf": True,
