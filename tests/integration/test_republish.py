@@ -21,6 +21,7 @@ from shared.events.envelope import from_kafka
 from shared.events.topics import service_topic
 from shared.outbox import store
 from shared.outbox.republish import republish
+from shared.sharing import Share, Sharing
 
 from services.consultation.projectors import PROJECTORS
 from services.registry.profile import service as profile_service
@@ -108,6 +109,24 @@ def test_a_replica_built_by_backfill_equals_the_owners_register(tenants, setting
     finally:
         runner.close()
 
+
+
+def test_a_share_declared_today_gets_the_whole_register_by_backfill(tenants, settings, topic_prefix, owner):
+    a, url = owner
+    b = tenants.slugs()[1]
+    sharing = Sharing([Share(origin=a, to=b, data=("registry.stakeholders",))])
+    group = f"test-backfill-{uuid.uuid4().hex[:8]}"
+    runner = make_runner(settings, group, route=TenantRoute(tenants, "consultation", sharing), projectors=PROJECTORS,
+                         topics=[service_topic("registry")])
+    receiver = tenants.url_for(tenants.get(b), "consultation")
+    try:
+        backfill(tenants, settings, a, url)
+        assert poll_until(runner, lambda: len(rows(receiver, REPLICA, a)) == N)
+        # B's replica of A's register, marked with A as its origin, equals A's register as it stands.
+        assert rows(receiver, REPLICA, a) == rows(url, OWNER)
+        assert rows(receiver, "SELECT count(*) FROM organisations WHERE origin <> %s", a) == [(0,)]
+    finally:
+        runner.close()
 
 def test_the_profile_is_backfilled_as_it_stands(tenants, settings, topic_prefix):
     a = tenants.slugs()[0]
