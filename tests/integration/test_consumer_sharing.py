@@ -18,7 +18,7 @@ from shared.consumer.placement import own_and_received, received_only
 from shared.consumer.routes import TenantRoute
 from shared.consumer.rows import Upsert
 from shared.events.envelope import new_event
-from shared.events.topics import retry_topic, service_topic
+from shared.events.topics import deadletter_topic, retry_topic, service_topic
 from shared.sharing import EVERYTHING, Share, Sharing
 
 from services.consultation.projectors import PROJECTORS
@@ -28,6 +28,7 @@ from tests.integration.test_consultation_replica import Org
 from tests.integration.test_consumer import make_runner, poll_until, processed, send
 
 NEED = "it.pdz.consultation.need.recorded.v1"
+HELD = "it.pdz.consultation.session.held.v1"  # in no data set, and no projector: skipped everywhere
 ERASED = "it.pdz.registry.personal_data.erased.v1"
 
 # Test tables: what a received-only projector wrote, what the own-and-received erasure projector
@@ -110,7 +111,9 @@ def test_each_event_goes_to_its_own_and_the_receivers_databases_once(merger, set
     erasure = erased(slugs["a"])
     registry = [org.registered() for org in orgs.values()] + [erasure]
     send(settings, registry + registry[:2])  # two duplicates
-    send(settings, list(needs.values()) + [needs["a"]], topic=service_topic("consultation"))
+    held = new_event(type=HELD, service="consultation", tenant=slugs["a"], aggregate_id=str(uuid.uuid4()),
+                     data=example(HELD))
+    send(settings, list(needs.values()) + [needs["a"], held], topic=service_topic("consultation"))
     expected = {"a": {(slugs["a"], orgs["a"].id)}, "b": {(slugs["b"], orgs["b"].id)},
                 "c": {(slugs[r], orgs[r].id) for r in "abc"}}
     group = f"test-sharing-{uuid.uuid4().hex[:8]}"
@@ -135,6 +138,8 @@ def test_each_event_goes_to_its_own_and_the_receivers_databases_once(merger, set
     # Personal data stays at home, even for a projector placed to go everywhere.
     assert select(urls["a"], "SELECT origin FROM test_erasures") == [(slugs["a"],)]
     assert select(urls["c"], "SELECT 1 FROM test_erasures") == []
+    # Skipped is not refused: nothing was dead-lettered (the letters are acknowledged before the offsets move).
+    assert read_topic(settings.kafka_bootstrap, deadletter_topic(), expect=1, timeout=1.0) == []
     # processed_events is per database: A's event is recorded in A's and in C's.
     assert processed(urls["a"], group) == 2  # its organisation, its erasure (its need is not applied at home)
     assert processed(urls["b"], group) == 1
@@ -173,3 +178,24 @@ def test_a_receivers_database_down_parks_only_its_copies(merger, settings):
         assert select(urls[role], "SELECT DISTINCT topic FROM processed_events WHERE consumer = %s",
                       group) == [(service_topic("registry"),)]
     assert runner.database_problem() is None
+
+
+def test_a_copy_refused_by_one_receiver_is_dead_lettered_naming_it_and_applied_elsewhere(merger, settings):
+    _, _, slugs, urls = merger
+    # C's database refuses A's organisations (its write log does), and nothing else.
+    with psycopg.connect(urls["c"], autocommit=True) as conn:
+        conn.execute(f"ALTER TABLE test_writes ADD CHECK (origin <> '{slugs['a']}')")
+    orgs = {role: Org(slugs[role]) for role in "ab"}
+    send(settings, [orgs["a"].registered(), orgs["b"].registered()])
+    group = f"test-sharing-{uuid.uuid4().hex[:8]}"
+    runner = runner_for(merger, settings, group)
+    try:
+        assert poll_until(runner, lambda: organisations(urls["c"]) == {(slugs["b"], orgs["b"].id)}
+                          and organisations(urls["a"]) == {(slugs["a"], orgs["a"].id)})
+        # The batch settled (its letters are sent when it is): nothing in hand, nothing left to read.
+        assert poll_until(runner, lambda: runner.lag == 0 and runner._in_flight is None)
+        letters = read_topic(settings.kafka_bootstrap, deadletter_topic(), expect=1)
+    finally:
+        runner.close()
+    assert [(header(r, "pdz_dlq_kind"), header(r, "pdz_dlq_target")) for r in letters] == [("read_model", slugs["c"])]
+    assert organisations(urls["b"]) == {(slugs["b"], orgs["b"].id)}
