@@ -18,12 +18,14 @@ from shared.events.envelope import CloudEvent
 from services.consultation import readers
 
 PREFIX = "it.pdz.consultation."
-TABLE_TYPES = tuple(f"{PREFIX}table.{verb}.v1" for verb in ("created", "updated", "closed"))
+TABLE_TYPES = tuple(f"{PREFIX}table.{verb}.v1" for verb in ("created", "updated", "closed", "snapshot"))
 MEMBER_TYPES = tuple(f"{PREFIX}table_member.{verb}.v1"
                      for verb in ("added", "requested", "admitted", "changed", "left", "refused"))
-NEED_TYPES = (f"{PREFIX}need.recorded.v1", f"{PREFIX}need.updated.v1")
-# proposal events that carry its whole content, and those that carry a step of its status only
-PROPOSAL_SNAPSHOTS = tuple(f"{PREFIX}proposal.{verb}.v1" for verb in ("submitted", "updated", "accepted"))
+NEED_TYPES = (f"{PREFIX}need.recorded.v1", f"{PREFIX}need.updated.v1", f"{PREFIX}need.snapshot.v1")
+# proposal events that carry its whole content, and those that carry a step of its status only;
+# the `snapshot` types are backfills (pdz republish, docs/federation.md)
+PROPOSAL_SNAPSHOTS = tuple(f"{PREFIX}proposal.{verb}.v1" for verb in ("submitted", "updated", "accepted",
+                                                                     "snapshot"))
 PROPOSAL_STEPS = tuple(f"{PREFIX}proposal.{verb}.v1" for verb in ("evaluation_started", "assessed", "rejected",
                                                                  "merged"))
 OFFER_TYPES = tuple(f"{PREFIX}service_offer.{verb}.v1" for verb in ("added", "updated", "retired"))
