@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import psycopg
 from psycopg.rows import dict_row
 
+from shared.consumer.routes import TenantRoute
 from shared.consumer.rows import apply_rows
 from shared.db.pools import PoolRegistry
 from shared.events.envelope import from_kafka, new_event
@@ -15,15 +16,17 @@ from shared.events.topics import service_topic
 from shared.kafka.clients import idempotent_producer
 from shared.outbox.relay import Relay
 from shared.outbox.republish import republish
+from shared.sharing import Share, Sharing
 
 from decimal import Decimal
 
 from services.consultation.contributions import needs_store, proposals_store
 from services.consultation.offer import store as offer_store
-from services.consultation.projectors import project
+from services.consultation.projectors import PROJECTORS, project
 from services.consultation.republish import BUILDERS
 from tests.contract.catalogue import assert_valid_event
 from tests.integration.conftest import read_topic
+from tests.integration.test_consumer import make_runner, poll_until, processed
 
 
 def organisation(conn, tenant):
@@ -127,3 +130,71 @@ def test_needs_and_services_are_republished_as_they_stand(tenants, settings, top
     assert proposals["Proposta 0"]["estimated_cost"] == "17250.50" and "recorded_by" not in proposals["Proposta 0"]
     for account in ("rep-1", "val-1", "coord-1"):   # accounts may be people's user names: never in an event
         assert all(account not in str(e.data) for e in events)
+
+
+DATA = ("consultation.needs", "consultation.services", "consultation.tables", "consultation.proposals")
+# (owner's query, receiver's query of origin %s): the same columns, in the same order
+SAME = {
+    "needs": ("SELECT id, table_id, organisation_id, title, description, area, target_group, comuni, evidence, status,"
+              " on_behalf, recorded_by_role, version FROM needs ORDER BY id",
+              "SELECT id, table_id, organisation_id, title, description, area, target_group, comuni, evidence, status,"
+              " on_behalf, recorded_by_role, version FROM replica_needs WHERE origin = %s ORDER BY id"),
+    "tables": ("SELECT id, kind, title, areas, membership, status, version FROM consultation_tables ORDER BY id",
+               "SELECT id, kind, title, areas, membership, status, version FROM replica_tables WHERE origin = %s"
+               " ORDER BY id"),
+    "members": ("SELECT id, table_id, organisation_id, state, ended_reason, version FROM table_members ORDER BY id",
+                "SELECT id, table_id, organisation_id, state, reason, version FROM replica_table_members"
+                " WHERE origin = %s ORDER BY id"),
+    "proposals": ("SELECT id, table_id, organisation_id, title, status, version, answer, decided_at, merged_into,"
+                  " description, expected_outcome, estimated_cost, on_behalf, recorded_by_role,"
+                  " ARRAY(SELECT need_id FROM proposal_needs n WHERE n.proposal_id = p.id ORDER BY position)"
+                  " FROM proposals p ORDER BY id",
+                  "SELECT id, table_id, organisation_id, title, status, version, answer, decided_at, merged_into,"
+                  " description, expected_outcome, estimated_cost, on_behalf, recorded_by_role, need_ids"
+                  " FROM replica_proposals WHERE origin = %s ORDER BY id"),
+    "offers": ("SELECT id, organisation_id, name, area, target_group, comuni, accredited, status, version"
+               " FROM service_offers ORDER BY id",
+               "SELECT id, organisation_id, name, area, target_group, comuni, accredited, status, version"
+               " FROM replica_offer WHERE origin = %s ORDER BY id"),
+}
+
+
+def query(url, sql, *params):
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_a_receivers_replicas_built_by_backfill_equal_the_owners_data(tenants, settings, topic_prefix):
+    a, b = tenants.slugs()
+    url, receiver = (tenants.url_for(tenants.get(t), "consultation") for t in (a, b))
+    with psycopg.connect(url) as conn:
+        world(conn, a)
+        conn.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")  # long gone
+    group = f"test-backfill-{uuid.uuid4().hex[:8]}"
+    runner = make_runner(settings, group, route=TenantRoute(tenants, "consultation", Sharing([Share(a, b, DATA)])),
+                         projectors=PROJECTORS, topics=[service_topic("consultation")])
+    relay = Relay(service="consultation", catalogue=tenants, pools=PoolRegistry(max_per_pool=1), batch_size=50,
+                  producer=idempotent_producer(settings.kafka_bootstrap, client_id="test-relay"))
+
+    def backfill():
+        with psycopg.connect(url) as conn:
+            written = sum(republish(conn, BUILDERS[name], tenant=a, data=name).events for name in DATA)
+        assert relay.sweep() == written == 14
+
+    def replicas():
+        return {name: query(receiver, mine, a) for name, (_theirs, mine) in SAME.items()}
+
+    try:
+        backfill()
+        assert poll_until(runner, lambda: sum(map(len, replicas().values())) == 14)
+        owner = {name: query(url, theirs) for name, (theirs, _mine) in SAME.items()}
+        assert {name: len(found) for name, found in owner.items()} == \
+            {"needs": 5, "tables": 2, "members": 2, "proposals": 2, "offers": 3}
+        assert replicas() == owner   # field by field, every record of every shared data set
+        before = {t: query(receiver, f"SELECT * FROM {t} ORDER BY id") for t in (
+            "replica_needs", "replica_tables", "replica_table_members", "replica_proposals", "replica_offer")}
+        backfill()   # again: read and recorded, and nothing changes
+        assert poll_until(runner, lambda: processed(receiver, group) == 28)
+        assert {t: query(receiver, f"SELECT * FROM {t} ORDER BY id") for t in before} == before
+    finally:
+        runner.close()
