@@ -72,7 +72,7 @@ def _data(share, path: str) -> tuple[str, ...]:
     if not isinstance(data, list) or not data:
         raise Refusal(share, "data", path, f"must list data sets ({', '.join(DATA_SETS)}) or be '{ALL_DATA}'")
     for index, name in enumerate(data):
-        if name not in DATA_SETS:
+        if not isinstance(name, str) or name not in DATA_SETS:
             raise Refusal(data, index, f"{path}[{index}]",
                           f"names unknown data set {name!r} (known: {', '.join(DATA_SETS)})")
         if name in data[:index]:

@@ -37,6 +37,17 @@ tenants:
 """
 
 
+TENANT = "  - slug: {slug}\n    name: Ambito {slug}\n    region: basilicata\n"
+
+
+def doc(*tenants: str) -> str:
+    return "tenants:\n" + "".join(tenants)
+
+
+def t(slug: str, extra: str = "") -> str:
+    return TENANT.format(slug=slug) + textwrap.indent(textwrap.dedent(extra), "    ")
+
+
 def load(tmp_path, text: str):
     path = tmp_path / "tenants.yaml"
     path.write_text(textwrap.dedent(text))
@@ -91,17 +102,6 @@ def test_everything_and_two_way_shares_between_active_ambiti_are_allowed(tmp_pat
     assert catalogue.sharing.receivers("fasano", "consultation.needs") == ()
 
 
-TENANT = "  - slug: {slug}\n    name: Ambito {slug}\n    region: basilicata\n"
-
-
-def doc(*tenants: str) -> str:
-    return "tenants:\n" + "".join(tenants)
-
-
-def t(slug: str, extra: str = "") -> str:
-    return TENANT.format(slug=slug) + textwrap.indent(textwrap.dedent(extra), "    ")
-
-
 @pytest.mark.parametrize("text, line, message", [
     # line:     2-4: a          5-7: b, then its extras from line 8
     (doc(t("a"), t("b", "shares:\n  - to: x\n    data: [registry.stakeholders]\n")), 9,
@@ -117,6 +117,8 @@ def t(slug: str, extra: str = "") -> str:
      "since must be a date written YYYY-MM-DD"),
     (doc(t("a"), t("b", "shares:\n  - to: a\n    data: everything\n    since: '1 gennaio 2020'\n")), 11,
      "since must be a date"),
+    (doc(t("a"), t("b", "shares:\n  - to: a\n    data: [{registry: stakeholders}]\n")), 10,
+     "data[0] names unknown data set"),
     (doc(t("a"), t("b", "shares:\n  - to: a\n    data: everything\n    sinse: 2020-01-01\n")), 11,
      "unknown key 'sinse'"),
     (doc(t("a", "status: merged\nmerged_into: c\n"), t("b"), t("c", "merged_from: [b]\n")), 6,
@@ -157,3 +159,13 @@ def test_the_local_catalogue_is_valid_and_keeps_the_demo_predecessors_writable()
     catalogue = load_catalogue(REPO_ROOT / "deploy" / "local" / "tenants.yaml", SERVER)
     assert not catalogue.get("lagonegrese").merged and not catalogue.get("pollino").merged
     assert {s.origin for s in catalogue.sharing.into("lagonegrese-pollino")} == {"lagonegrese", "pollino"}
+
+
+def test_every_catalogue_in_the_repository_is_valid():
+    from shared.config import REPO_ROOT
+    found = sorted((REPO_ROOT / "deploy").rglob("tenants.yaml"))
+    assert len(found) >= 2, found
+    for path in found:
+        catalogue = load_catalogue(path, SERVER)
+        for tenant in catalogue:
+            assert not tenant.merged or catalogue.get(tenant.merged_into) is not None, path
