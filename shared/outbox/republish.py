@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import sys
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -119,7 +120,7 @@ def main(service: str, builders: dict[str, Builder], argv: list[str] | None = No
     catalogue = load_catalogue(settings.tenants_file, settings.database_url, login=service_login(settings, service))
     tenant = catalogue.get(args.tenant)
     if tenant is None:
-        print(f"pdz-{service}-republish: unknown tenant {args.tenant!r}")
+        print(f"pdz-{service}-republish: unknown tenant {args.tenant!r}", file=sys.stderr)
         return 2
     names = check_data_sets(service, builders, args.data)
     sharing = getattr(catalogue, "sharing", None)  # the catalogue's shares, once it declares them
