@@ -57,8 +57,9 @@ def send_letters(producer, items, *, consumer: str, retry_topic: str, deadletter
     for item in items:
         record = item.record
         if item.outcome == "deadlettered":
-            futures.append(producer.send(deadletter_topic, key=record.key, value=record.value, headers=deadletter_headers(
-                record, reason=item.reason, kind=item.kind, consumer=consumer, target=item.tenant)))
+            headers = deadletter_headers(record, reason=item.reason, kind=item.kind, consumer=consumer,
+                                         target=item.tenant)
+            futures.append(producer.send(deadletter_topic, key=record.key, value=record.value, headers=headers))
             log.warning("event dead-lettered", extra={
                 "consumer": consumer, "reason_kind": item.kind, "origin": origin(record), "target": item.tenant,
                 "event_type": item.event.type if item.event else None})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 HANDLED = Counter("pdz_consumer_events_total",
-                  "Records handled, by outcome (applied, duplicate, skipped, deadlettered, parked)",
+                  "Records handled per target database, by outcome (applied, duplicate, skipped, deadlettered, parked)",
                   ["consumer", "outcome"])
 DEADLETTERED = Counter("pdz_consumer_deadlettered_total", "Records sent to the dead-letter topic, by reason kind",
                        ["consumer", "reason"])
@@ -19,3 +19,15 @@ UNAVAILABLE = Gauge("pdz_consumer_databases_unavailable", "Target databases curr
 BLOCKED = Gauge("pdz_consumer_blocked_partitions", "Partitions paused while their database is retried",
                 ["consumer"])
 PURGED = Counter("pdz_consumer_processed_events_purged_total", "processed_events rows purged", ["consumer"])
+
+
+def count(consumer: str, items) -> None:
+    """Count a settled batch's items by outcome (one per target database), dead letters by kind."""
+    counts: dict[str, int] = {}
+    for item in items:
+        if item.outcome not in ("blocked", "deferred"):  # read again: counted when settled
+            counts[item.outcome] = counts.get(item.outcome, 0) + 1
+        if item.outcome == "deadlettered":
+            DEADLETTERED.labels(consumer, item.kind).inc()
+    for outcome, n in counts.items():
+        HANDLED.labels(consumer, outcome).inc(n)

@@ -14,13 +14,11 @@ is applied, so offsets still only move past what the databases committed.
 
 A database that cannot serve is not the events' fault: the partitions holding
 its records are paused at the first unapplied offset and polled again after a
-back-off (the consumer keeps calling poll, within max.poll.interval), while the
-other databases' records go on. With a tenant-routed consumer, records of a
-database down for longer than PDZ_CONSUMER_TENANT_RETRY_SECONDS are parked on
-the retry topic, naming that tenant, which the same consumer group reads and
-re-applies to that database only once it is back (docs/architecture.md §5). An
-offset moves only once every target of the record applied, parked or
-dead-lettered it.
+back-off, while the other databases' records go on. With a tenant-routed
+consumer, a database's copies held back longer than
+PDZ_CONSUMER_TENANT_RETRY_SECONDS are parked on the retry topic naming its
+tenant, and re-applied there only once it is back (docs/architecture.md §5).
+An offset moves only once every target of the record settled it.
 """
 from __future__ import annotations
 
@@ -143,7 +141,7 @@ class ConsumerRunner:
             self.stopping.wait(1.0)
             return
         self._commit(batch, first_blocked, following)
-        self._count(batch)
+        metrics.count(self.name, [item for items in batch.by_partition.values() for item in items])
         metrics.BATCH_SIZE.labels(self.name).observe(sum(len(i) for i in batch.by_partition.values()))
         metrics.BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - batch.started)
 
@@ -231,17 +229,6 @@ class ConsumerRunner:
         if due:
             self.consumer.resume(*due)
 
-    def _count(self, batch: Batch) -> None:
-        counts: dict[str, int] = {}
-        for items in batch.by_partition.values():
-            for item in items:
-                if item.outcome not in ("blocked", "deferred"):
-                    counts[item.outcome] = counts.get(item.outcome, 0) + 1
-                if item.outcome == "deadlettered":
-                    metrics.DEADLETTERED.labels(self.name, item.kind).inc()
-        for outcome, count in counts.items():
-            metrics.HANDLED.labels(self.name, outcome).inc(count)
-
     # --- between batches (nothing is being applied) --------------------------------------------------
     def _housekeeping(self) -> None:
         now = self.clock()
@@ -293,8 +280,8 @@ class ConsumerRunner:
 
     def close(self) -> None:
         """Settle the batch being applied, then close the clients (each step runs whatever the others did)."""
-        for step in (lambda: self._settle(None), lambda: self._database.shutdown(wait=True),
-                     self._commit_pending, lambda: self.consumer.close(autocommit=False), lambda: self.producer.flush(timeout=10),
+        for step in (lambda: self._settle(None), lambda: self._database.shutdown(wait=True), self._commit_pending,
+                     lambda: self.consumer.close(autocommit=False), lambda: self.producer.flush(timeout=10),
                      lambda: self.producer.close(timeout=10)):
             try:
                 step()
