@@ -13,6 +13,7 @@ from services.consultation.contributions import proposals_store as store
 from services.consultation.contributions import store as context
 from services.consultation.contributions.proposals_service import (ProposalNotFound, StaleProposal, detailed,
                                                                      locked)
+from services.consultation.shared_replicas import store as replicas
 from services.consultation.tables import access
 from services.consultation.tables.access import Caller
 
@@ -71,6 +72,7 @@ def decide(*, conn: psycopg.Connection, tenant: str, caller: Caller, proposal_id
         rows = {pid: store.get(conn, pid, for_update=True) for pid in ids}
         row = rows[proposal_id]
         if row is None:
+            replicas.ensure_not_replica(conn, "proposals", proposal_id)  # a former Ambito's: 409 naming it
             raise ProposalNotFound(proposal_id)
         if row["version"] != version:
             raise StaleProposal(row["version"])

@@ -13,7 +13,7 @@ from shared.http.openapi import conflicts, problems
 from shared.http.pagination import decode_cursor, page
 
 from services.consultation.contributions import evaluation_service, proposals_service as service
-from services.consultation.contributions.http import NOT_PERMITTED, ORGANISATION, caller, run
+from services.consultation.contributions.http import NOT_PERMITTED, ORGANISATION, REPLICA, caller, run
 from services.consultation.contributions.schemas import (AssessmentIn, DecisionIn, EvaluationIn, ProposalIn,
                                                           ProposalListQuery, ProposalOut, ProposalPage,
                                                           ProposalPatch)
@@ -23,12 +23,12 @@ blp = Blueprint("proposals", __name__, url_prefix="/v1/<tenant>/proposals",
 
 CONTRIBUTORS = (OPERATOR, COORDINATOR, STAKEHOLDER)
 OFFICE = (OPERATOR, COORDINATOR)
-FILTERS = ("table_id", "status", "organisation_id", "need_id", "area")
+FILTERS = ("table_id", "status", "organisation_id", "need_id", "area", "origin")
 STATE = ("proposal-state", "the proposal's state does not allow it")
 
 
 def answer(proposal: dict, status: int = 200):
-    return proposal, status, {"ETag": etag(proposal["version"])}
+    return {"origin": g.tenant.slug, **proposal}, status, {"ETag": etag(proposal["version"])}
 
 
 @blp.route("")
@@ -37,11 +37,12 @@ class Proposals(MethodView):
     @blp.arguments(ProposalListQuery, location="query")
     @blp.response(200, ProposalPage)
     def get(self, query, tenant):
-        """List the proposals: filters table, status, organisation, need, area (of its needs); cursor pagination."""
+        """List the proposals, the Ambito's and its former Ambiti's (each with `origin`): filters table, status,
+        organisation, need, area (of its needs), origin; cursor pagination over both."""
         after = decode_cursor(query.get("after"))
         with current_platform().read(g.tenant) as conn:
             rows = service.list_proposals(conn=conn, filters={k: query.get(k) for k in FILTERS},
-                                          after_seq=after, limit=query["limit"] + 1)
+                                          after_seq=after, limit=query["limit"] + 1, tenant=g.tenant.slug)
         return page(rows, query["limit"])
 
     @requires(*CONTRIBUTORS)
@@ -70,7 +71,8 @@ class ProposalById(MethodView):
     @blp.arguments(ProposalPatch(partial=True))
     @blp.response(200, ProposalOut)
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
-    @blp.alt_response(409, **conflicts(("proposal-state", "only a submitted proposal can be edited"), *ORGANISATION))
+    @blp.alt_response(409, **conflicts(("proposal-state", "only a submitted proposal can be edited"), REPLICA,
+                                       *ORGANISATION))
     def patch(self, body, tenant, proposal_id):
         """Edit a submitted proposal: its organisation's representatives at the table, or the office (If-Match)."""
         version, who = required_version(), caller()
@@ -85,7 +87,7 @@ class Evaluation(MethodView):
     @blp.arguments(EvaluationIn)
     @blp.response(200, ProposalOut)
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
-    @blp.alt_response(409, **conflicts(("proposal-state", "only a submitted proposal goes under evaluation")))
+    @blp.alt_response(409, **conflicts(("proposal-state", "only a submitted proposal goes under evaluation"), REPLICA))
     def post(self, body, tenant, proposal_id):
         """Start the evaluation, naming the valuators: the office or the table's coordinator (If-Match)."""
         version, who = required_version(), caller()
@@ -100,7 +102,7 @@ class Assessment(MethodView):
     @blp.arguments(AssessmentIn)
     @blp.response(200, ProposalOut)
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
-    @blp.alt_response(409, **conflicts(("proposal-state", "the proposal is not under evaluation")))
+    @blp.alt_response(409, **conflicts(("proposal-state", "the proposal is not under evaluation"), REPLICA))
     @blp.doc(etag=True)
     def put(self, body, tenant, proposal_id):
         """Record (or replace) the caller's feasibility and cost assessment: assigned valuators only."""
@@ -117,7 +119,7 @@ class Decision(MethodView):
     @blp.response(200, ProposalOut)
     @blp.alt_response(403, **problems(403, NOT_PERMITTED))
     @blp.alt_response(409, **conflicts(STATE, ("merge-target", "the proposal to merge into is missing, itself, "
-                                                                "merged or rejected")))
+                                                                "merged or rejected"), REPLICA))
     def post(self, body, tenant, proposal_id):
         """Accept, reject or merge a proposal under evaluation, with the reasoned answer: the Ufficio di Piano."""
         version, who = required_version(), caller()

@@ -10,6 +10,8 @@ from shared.outbox.store import add_event
 
 from services.consultation.contributions import domain, events, lifecycle, needs_store, participation
 from services.consultation.contributions import proposals_store as store
+from services.consultation.shared_replicas import proposals as shared_proposals
+from services.consultation.shared_replicas import store as replicas
 from services.consultation.tables.access import Caller
 
 EDITABLE = ("title", "description", "expected_outcome", "deliverers", "estimated_cost", "need_ids")
@@ -74,22 +76,34 @@ def submit_proposal(*, conn: psycopg.Connection, tenant: str, caller: Caller, ta
 
 
 def get_proposal(*, conn: psycopg.Connection, proposal_id: uuid.UUID) -> dict:
-    """One proposal with its needs, assessments and answer."""
+    """One proposal with its needs, assessments and answer: the Ambito's own, or a former Ambito's replica."""
     proposal = store.get(conn, proposal_id)
     if proposal is None:
-        raise ProposalNotFound(proposal_id)
+        replica = shared_proposals.get(conn, proposal_id)
+        if replica is None:
+            raise ProposalNotFound(proposal_id)
+        return shared_proposals.detailed(conn, replica)
     return detailed(conn, [proposal])[0]
 
 
-def list_proposals(*, conn: psycopg.Connection, filters: dict, after_seq: int, limit: int) -> list[dict]:
-    """Proposals after `after_seq` in submission order, filtered, with their details (at most `limit`)."""
-    return detailed(conn, store.page(conn, filters=filters, after_seq=after_seq, limit=limit))
+def list_proposals(*, conn: psycopg.Connection, filters: dict, after_seq: int, limit: int,
+                   tenant: str | None = None) -> list[dict]:
+    """Proposals after `after_seq` in submission order, filtered, with their details (at most `limit`); with
+    `tenant`, the former Ambiti's replicas too, in the same order (filter `origin`)."""
+    if tenant is None:
+        return detailed(conn, store.page(conn, filters=filters, after_seq=after_seq, limit=limit))
+    rows = shared_proposals.page(conn, own_columns=store.COLUMNS, tenant=tenant, filters=filters,
+                                 after_seq=after_seq, limit=limit)
+    own = iter(detailed(conn, [{k: v for k, v in r.items() if not k.startswith("replica_")}
+                               for r in rows if r["origin"] == tenant]))
+    return [next(own) if r["origin"] == tenant else shared_proposals.detailed(conn, r) for r in rows]
 
 
 def locked(conn: psycopg.Connection, proposal_id, version: int | None) -> dict:
     """The proposal row, locked; StaleProposal unless `version` (if given) is its version."""
     proposal = store.get(conn, proposal_id, for_update=True)
     if proposal is None:
+        replicas.ensure_not_replica(conn, "proposals", proposal_id)  # a former Ambito's: 409 naming it
         raise ProposalNotFound(proposal_id)
     if version is not None and proposal["version"] != version:
         raise StaleProposal(proposal["version"])

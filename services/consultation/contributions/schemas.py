@@ -173,15 +173,20 @@ class ProposalOut(Schema):
     decided_at = fields.DateTime(allow_none=True)
     decided_by = fields.String(allow_none=True)
     on_behalf = fields.Boolean()
-    recorded_by = fields.String()
+    recorded_by = fields.String(allow_none=True, metadata={
+        "description": "The account that recorded it (null on a replica: accounts stay with their Ambito)"})
     recorded_by_role = fields.String(validate=validate.OneOf(ROLES))
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    updated_by = fields.String()
+    updated_by = fields.String(allow_none=True)
+    origin = fields.String(metadata={"description": "The Ambito the record belongs to: this one's slug, or a former "
+                                                    "Ambito's that shares it (a read-only replica)"})
 
 
 class ProposalListQuery(Schema):
+    origin = fields.String(validate=validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$"), metadata={
+        "description": "Only the records of this Ambito: this one's slug, or a former Ambito's"})
     table_id = fields.UUID()
     status = fields.String(validate=validate.OneOf(lifecycle.STATUSES))
     organisation_id = fields.UUID()

@@ -16,6 +16,7 @@ from services.consultation.members import domain as members
 from services.consultation.offer import domain, service
 from services.consultation.offer.schemas import (OfferIn, OfferListQuery, OfferOut, OfferPage, OfferPageQuery,
                                                  OfferPatch, OfferRetireIn, OfferSummaryOut)
+from services.consultation.shared_replicas.store import ReplicaReadOnly
 from services.consultation.tables.access import Caller, NotAllowed
 
 blp = Blueprint("offer", __name__, url_prefix="/v1/<tenant>/offer",
@@ -32,10 +33,12 @@ MAY_NOT_TAKE_PART = tuple((cls.code, cls.__doc__.strip()) for cls in (
     members.UnknownOrganisation, members.SharedOrganisation, members.SuspendedOrganisation,
     members.WithdrawnOrganisation))
 RETIRED = ("offer-retired", "the entry was retired: it stays as it was")
+REPLICA = ("replica-read-only", "the entry is a replica of a former Ambito's: only its owner, named in the "
+           "problem's `origin`, changes it")
 
 
 def _answer(offer: dict, status: int = 200):
-    return offer, status, {"ETag": etag(offer["version"])}
+    return {"origin": g.tenant.slug, **offer}, status, {"ETag": etag(offer["version"])}
 
 
 def _run(action):
@@ -52,6 +55,8 @@ def _run(action):
         raise Problem(409, "Conflict", "This entry was retired and stays as it was.", slug=RETIRED[0]) from None
     except members.NotAllowed as exc:
         raise Problem(409, "Conflict", str(exc), slug=exc.code) from None
+    except ReplicaReadOnly as exc:
+        raise Problem(409, "Conflict", str(exc), slug=exc.code, origin=exc.origin) from None
     except NotAllowed as exc:
         raise Problem(403, "Forbidden", f"{exc.reason[0].upper()}{exc.reason[1:]}.", slug=NOT_REPRESENTATIVE[0]) from None
 
@@ -79,7 +84,8 @@ class Offers(MethodView):
     def get(self, query, tenant):
         """List the map: filters area, target_group, comune, organisation_id, accredited, current; cursor pagination."""
         with current_platform().read(g.tenant) as conn:
-            return service.list_offers(conn=conn, after=query.get("after"), limit=query["limit"], **_filters(query))
+            return service.list_offers(conn=conn, after=query.get("after"), limit=query["limit"],
+                                       tenant=g.tenant.slug, origin=query.get("origin"), **_filters(query))
 
     @requires(*RECORDERS)
     @idempotent
@@ -118,7 +124,7 @@ class OfferById(MethodView):
     @blp.arguments(OfferPatch)
     @blp.response(200, OfferOut)
     @blp.alt_response(403, **problems(403, NOT_REPRESENTATIVE))
-    @blp.alt_response(409, **conflicts(RETIRED))
+    @blp.alt_response(409, **conflicts(RETIRED, REPLICA))
     def patch(self, body, tenant, offer_id):
         """Change an entry (If-Match required); the whole entry is checked again."""
         version = required_version()
@@ -134,7 +140,7 @@ class RetireOffer(MethodView):
     @blp.arguments(OfferRetireIn)
     @blp.response(200, OfferOut)
     @blp.alt_response(403, **problems(403, NOT_REPRESENTATIVE))
-    @blp.alt_response(409, **conflicts(RETIRED))
+    @blp.alt_response(409, **conflicts(RETIRED, REPLICA))
     def post(self, body, tenant, offer_id):
         """Retire an entry (If-Match required): it stays, marked retired, out of the current map."""
         version = required_version()

@@ -150,7 +150,7 @@ def ensure_changeable(entry: Mapping) -> None:
         raise OfferRetired(entry.get("id"))
 
 
-def is_current(*, status: str, organisation_status: str) -> bool:
+def is_current(*, status: str, organisation_status: str | None) -> bool:
     """In the current map: not retired, and its organisation has not withdrawn (a suspended one's stay)."""
     return status == ACTIVE and organisation_status != "withdrawn"
 

@@ -109,8 +109,10 @@ class OfferCapacityOut(Schema):
 
 class OfferOrganisation(Schema):
     id = fields.UUID()
-    name = fields.String()
-    status = fields.String(metadata={"description": "Status in the register: active, suspended or withdrawn"})
+    name = fields.String(allow_none=True, metadata={
+        "description": "Null for a former Ambito's entry whose register is not shared with this Ambito"})
+    status = fields.String(allow_none=True, metadata={"description": "Status in the register: active, suspended or "
+                                                                     "withdrawn (null as the name)"})
 
 
 class OfferOut(Schema):
@@ -137,6 +139,8 @@ class OfferOut(Schema):
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    origin = fields.String(metadata={"description": "The Ambito the entry belongs to: this one's slug, or a former "
+                                                    "Ambito's that shares it (a read-only replica)"})
 
 
 class OfferListQuery(Schema):
@@ -150,6 +154,8 @@ class OfferListQuery(Schema):
 
 
 class OfferPageQuery(OfferListQuery):
+    origin = fields.String(validate=validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$"), metadata={
+        "description": "Only the entries of this Ambito: this one's slug, or a former Ambito's"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     after = fields.String(validate=CURSOR, metadata={"description": "Cursor from the previous page's next_cursor"})
 

@@ -14,6 +14,8 @@ from services.consultation.members import domain as members
 from services.consultation.members import store as register
 from services.consultation.offer import domain, events, store
 from services.consultation.offer.summary import summarise
+from services.consultation.shared_replicas import offer as shared_offer
+from services.consultation.shared_replicas import store as replicas
 from services.consultation.tables.access import OPERATOR, Caller, NotAllowed
 from services.consultation.targets import TARGET_GROUPS
 from services.consultation.territory import store as territory
@@ -93,8 +95,8 @@ def add_offer(*, conn: psycopg.Connection, tenant: str, caller: Caller, area_cod
 
 
 def get_offer(*, conn: psycopg.Connection, offer_id: uuid.UUID) -> dict:
-    """One entry of the map."""
-    offer = store.get(conn, offer_id)
+    """One entry of the map: the Ambito's own, or a former Ambito's replica (with its origin)."""
+    offer = store.get(conn, offer_id) or shared_offer.get(conn, offer_id)
     if offer is None:
         raise OfferNotFound(offer_id)
     return present(offer)
@@ -104,6 +106,7 @@ def _locked(conn, caller: Caller, offer_id, version: int) -> dict:
     """The entry locked for a change the caller may make at the version it read."""
     offer = store.get(conn, offer_id, for_update=True)
     if offer is None:
+        replicas.ensure_not_replica(conn, "offer", offer_id)  # a former Ambito's: 409 naming it, not 404
         raise OfferNotFound(offer_id)
     if OPERATOR not in caller.roles:
         _ensure_represents(conn, caller, {"id": offer["organisation_id"], "status": offer["organisation_status"]})
@@ -150,10 +153,16 @@ def _filters(area=None, target_group=None, comune=None, organisation_id=None, ac
             "accredited": accredited, "current": current}
 
 
-def list_offers(*, conn: psycopg.Connection, after: str | None = None, limit: int = 50, **filters) -> dict:
+def list_offers(*, conn: psycopg.Connection, after: str | None = None, limit: int = 50, tenant: str | None = None,
+                origin: str | None = None, **filters) -> dict:
     """A page of the map in recording order, filtered (area, target_group, comune, organisation_id, accredited,
-    current), with the cursor of the next page."""
-    rows = store.page(conn, after_seq=decode_cursor(after), limit=limit + 1, **_filters(**filters))
+    current), with the cursor of the next page; with `tenant`, the former Ambiti's entries too (filter `origin`)."""
+    if tenant is None:
+        rows = store.page(conn, after_seq=decode_cursor(after), limit=limit + 1, **_filters(**filters))
+    else:
+        rows = shared_offer.page(conn, own_columns=store.COLUMNS, own_from=store.FROM, own_filters=store.FILTERS,
+                                 tenant=tenant, origin=origin, after_seq=decode_cursor(after), limit=limit + 1,
+                                 **_filters(**filters))
     found = page(rows, limit)
     found["items"] = [present(row) for row in found["items"]]
     return found
