@@ -9,6 +9,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def is_process(script: str) -> bool:
+    """A long-running process of the suite (one-shot commands such as the backfills run as Jobs)."""
+    return script.startswith("pdz-") and not script.endswith("-republish")
+
+
 def test_every_kustomization_renders():
     result = subprocess.run(["bash", str(ROOT / "deploy" / "k8s" / "check.sh")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -33,7 +38,7 @@ def test_every_entry_point_has_a_deployment_with_probes_resources_and_a_disrupti
     deployments = {d["spec"]["template"]["spec"]["containers"][0]["command"][0]: d
                    for d in docs if d["kind"] == "Deployment"}
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    processes = {name for name in scripts if name.startswith("pdz-")}
+    processes = {name for name in scripts if is_process(name)}
     assert set(deployments) == processes, "every process entry point runs as a Deployment, and only those"
     budgets = {d["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
                for d in docs if d["kind"] == "PodDisruptionBudget"}
@@ -56,7 +61,7 @@ def test_docker_compose_runs_every_entry_point_after_init_with_a_healthcheck():
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     by_command = {s["command"][0]: (name, s) for name, s in services.items() if "command" in s}
-    for script in (name for name in scripts if name.startswith("pdz-")):
+    for script in (name for name in scripts if is_process(name)):
         assert script in by_command, f"{script} is not in docker-compose.yml"
         name, service = by_command[script]
         assert service["image"] == "pdz:local", name
