@@ -218,3 +218,33 @@ def test_a_former_ambitos_organisation_is_invited_only_where_its_register_is_sha
     assert need.status_code == 201, need.get_json()
     assert world.call("POST", "/needs", "rep-a", "stakeholder",
                       json=need_body(merged["table"], theirs)).status_code == 403
+
+
+def test_a_batch_of_shared_events_is_written_in_bulk_as_the_consumer_does(world, merged):
+    """Runs of one shape on distinct keys are one jsonb_populate_recordset statement (the offers here; a
+    proposal's two rows alternate shapes): arrays, money, null capacity."""
+    origin, events = merged["origin"], []
+    for i in range(3):
+        base = {"proposal_id": str(uuid.uuid4()), "table_id": str(uuid.uuid4()), "organisation_id": str(uuid.uuid4()),
+                "title": f"Proposta {i}", "status": "submitted", "version": 1}
+        events.append(new_event(type="it.pdz.consultation.proposal.submitted.v1", service="consultation",
+                                tenant=origin, aggregate_id=base["proposal_id"], data={
+                                    **base, "description": "D", "expected_outcome": "E",
+                                    "need_ids": [str(uuid.uuid4())], "areas": ["3"], "target_groups": ["anziani"],
+                                    "comuni": ["076042"], "deliverers": [str(uuid.uuid4())],
+                                    "estimated_cost": f"{i + 1}000.50", "on_behalf": False,
+                                    "recorded_by_role": "stakeholder", "submitted_at": "2025-04-20T11:00:00+02:00"}))
+        events.append(new_event(type="it.pdz.consultation.service_offer.added.v1", service="consultation",
+                                tenant=origin, aggregate_id=str(i), data={
+                                    "offer_id": str(uuid.uuid4()), "organisation_id": str(uuid.uuid4()),
+                                    "name": f"Servizio {i}", "area": "3", "target_group": "anziani",
+                                    "comuni": ["076042"], "capacity": None, "accredited": False,
+                                    "status": "active", "recorded_by_office": True, "version": 1,
+                                    "at": "2025-04-14T10:30:00+02:00"}))
+    rows = [row for event in sorted(events, key=lambda e: e.type) for row in SHARED[event.type](event)]
+    with psycopg.connect(world.url()) as conn:
+        apply_rows(conn, rows)
+    assert world.sql("SELECT estimated_cost::text AS cost, cardinality(need_ids) AS needs FROM replica_proposals"
+                     " ORDER BY estimated_cost") == [{"cost": f"{i + 1}000.50", "needs": 1} for i in range(3)]
+    assert world.sql("SELECT count(*) AS n FROM replica_offer WHERE capacity_amount IS NULL AND origin = %s",
+                     (origin,)) == [{"n": 3}]

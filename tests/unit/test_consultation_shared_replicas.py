@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared.consumer.rows import Upsert
 from shared.events.envelope import new_event
@@ -157,3 +159,47 @@ def test_a_former_ambitos_organisation_may_be_invited_only_where_its_register_is
     with pytest.raises(members.SuspendedOrganisation):  # its status still counts
         members.ensure_may_be_invited(organisation("lagonegrese", "suspended"), tenant="lagonegrese-pollino",
                                       shared_registers=registers)
+
+
+def apply(store: dict, rows) -> None:
+    """shared/consumer/rows.py's upsert, in memory: insert, or update only if `newer_than` grows (0 if unset)."""
+    for row in rows:
+        key = (row.table, tuple(sorted((k, str(v)) for k, v in row.key.items())))
+        current = store.get(key)
+        if current is None:
+            store[key] = dict(row.values)
+        elif row.newer_than is None or current.get(row.newer_than, 0) < row.values[row.newer_than]:
+            current.update(row.values)
+
+
+PROPOSAL_HISTORY = [
+    ("it.pdz.consultation.proposal.submitted.v1", {"version": 1, "status": "submitted"}),
+    ("it.pdz.consultation.proposal.updated.v1", {"version": 2, "status": "submitted", "estimated_cost": "17000.00"}),
+    ("it.pdz.consultation.proposal.evaluation_started.v1", {"version": 3, "status": "under_evaluation"}),
+    ("it.pdz.consultation.proposal.rejected.v1", {"version": 5, "status": "rejected"}),
+]
+
+
+@given(st.lists(st.sampled_from(range(len(PROPOSAL_HISTORY))), min_size=len(PROPOSAL_HISTORY),
+                max_size=3 * len(PROPOSAL_HISTORY)).filter(lambda order: set(order) == set(range(len(PROPOSAL_HISTORY)))))
+def test_any_order_of_arrival_with_duplicates_ends_at_the_newest_status_and_content(order):
+    pid = str(uuid.uuid4())
+    events = [example(t, proposal_id=pid, **data) for t, data in PROPOSAL_HISTORY]
+    store: dict = {}
+    for i in order:
+        apply(store, PROJECTORS[events[i].type](events[i]))
+    [row] = store.values()
+    assert (row["status"], row["version"], row["content_version"]) == ("rejected", 5, 2)
+    assert row["estimated_cost"] == Decimal("17000.00") and row["answer"]
+
+
+@given(st.permutations([1, 2, 3]), st.integers(min_value=0, max_value=2))
+def test_a_need_ends_at_its_newest_version_whatever_the_order(order, repeat):
+    nid = str(uuid.uuid4())
+    events = {v: example("it.pdz.consultation.need.updated.v1", need_id=nid, version=v, title=f"Versione {v}")
+              for v in (1, 2, 3)}
+    store: dict = {}
+    for v in [*order, order[repeat]]:
+        apply(store, PROJECTORS[events[v].type](events[v]))
+    [row] = store.values()
+    assert (row["version"], row["title"]) == (3, "Versione 3")
