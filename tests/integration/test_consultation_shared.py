@@ -248,3 +248,22 @@ def test_a_batch_of_shared_events_is_written_in_bulk_as_the_consumer_does(world,
                      " ORDER BY estimated_cost") == [{"cost": f"{i + 1}000.50", "needs": 1} for i in range(3)]
     assert world.sql("SELECT count(*) AS n FROM replica_offer WHERE capacity_amount IS NULL AND origin = %s",
                      (origin,)) == [{"n": 3}]
+
+
+def test_a_former_ambitos_member_is_invited_to_the_tables_sessions(world, merged):
+    origin = merged["origin"]
+    theirs = predecessor_organisation(world, origin)
+    merge(world, Share(origin, world.slug, ("registry.stakeholders",)))
+    added = world.call("POST", f"/tables/{merged['table']}/members", "op-1", "operator",
+                       json={"organisation_id": theirs, "accounts": ["rep-lag"]})
+    assert added.status_code == 201, added.get_json()
+    session_id = world.session(merged["table"])
+    invited = world.call("POST", f"/sessions/{session_id}/invitations", "op-1", "operator", json={})
+    assert invited.status_code == 201, invited.get_json()
+    assert set(invited.get_json()["invited"]) == {str(merged["odv"]), theirs}
+    # ...and its representative registers it, through the membership's accounts
+    world.sql("UPDATE sessions SET starts_at = now() + interval '30 days' WHERE id = %s", (session_id,))
+    registered = world.call("POST", f"/sessions/{session_id}/registrations", "rep-lag", "stakeholder",
+                            json={"organisation_id": theirs})
+    assert registered.status_code == 201, registered.get_json()
+    assert registered.get_json()["status"] == "registered"

@@ -18,7 +18,9 @@ def refusal(member: dict | None, *, tenant: str) -> str | None:
     """Why a membership row (with its organisation's replica row) may not be invited now, or None."""
     if member is None or member["state"] != "member":
         return NOT_A_MEMBER
-    problem = members.refusal(member, tenant=tenant)
+    # A former Ambito's organisation (issue 9) holds a membership only if it was invited while its register
+    # was shared with this Ambito: the membership is what lets it be invited to the table's sessions.
+    problem = members.refusal(member, tenant=tenant, shared_registers={member["origin"]})
     if problem is not None:
         return problem.code
     history = [(int(version), status) for version, status in member["history"]]

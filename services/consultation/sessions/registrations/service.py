@@ -48,7 +48,13 @@ def register(*, conn: psycopg.Connection, tenant: str, caller: access.Caller, se
         member_rows = sessions_store.members(conn, table["id"])
         _acts_for(caller, table, member_rows, organisation_id, on_behalf)
         domain.check_registrable(status=session["status"], starts_at=session["starts_at"], now=now())
-        members.ensure_may_contribute(sessions_store.organisation(conn, organisation_id), tenant=tenant)
+        organisation = sessions_store.organisation(conn, organisation_id)
+        # A former Ambito's organisation (issue 9) takes part through its membership of this table, taken
+        # while its register was shared with this Ambito (tables/membership.py).
+        seated = organisation is not None and any(
+            m["organisation_id"] == organisation_id and m["state"] == "member" for m in member_rows)
+        members.ensure_may_contribute(organisation, tenant=tenant,
+                                      shared_registers={organisation["origin"]} if seated else frozenset())
         if not sessions_store.invited(conn, session_id=session_id, organisation_id=organisation_id):
             raise RegistrationRuleError("not-invited", "the organisation is not invited to this session")
         if store.standing(conn, session_id=session_id, organisation_id=organisation_id) is not None:
