@@ -13,7 +13,9 @@ COLUMNS = ("seq, organisation_id AS id, origin, name, type, runts_section, seat_
 
 def get(conn: psycopg.Connection, organisation_id) -> dict | None:
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(f"SELECT {COLUMNS} FROM organisations WHERE organisation_id = %s",
+        return cur.execute(f"SELECT {COLUMNS} FROM organisations WHERE organisation_id = %s"
+                           # a revoked replica (014) is kept for history only: unknown here, unable to take part
+                           " AND revoked_at IS NULL",
                            (organisation_id,)).fetchone()
 
 
@@ -22,7 +24,7 @@ def page(conn: psycopg.Connection, *, status: str | None, type: str | None, area
     pattern = contains_pattern(text)
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
-            f"SELECT {COLUMNS} FROM organisations WHERE seq > %(after)s"
+            f"SELECT {COLUMNS} FROM organisations WHERE seq > %(after)s AND revoked_at IS NULL"
             " AND (%(status)s::text IS NULL OR status = %(status)s)"
             " AND (%(type)s::text IS NULL OR type = %(type)s)"
             # areas @> ARRAY[...] rather than = ANY(areas): the GIN index serves it
