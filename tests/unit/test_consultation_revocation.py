@@ -67,3 +67,24 @@ def test_exactly_what_is_present_and_not_shared_is_revoked(shares, held):
     # what remains after the revocation is all in force: a second run finds nothing
     left = [(d, o) for d, o in held if (d, o) not in {(r.data, r.origin) for r in found}]
     assert revocations(tenant=C, sharing=sharing, present=left) == ()
+
+
+def test_the_flow_stops_once_the_consumer_runs_with_the_narrowed_or_revoked_share():
+    """The consultation consumer routes by the shares it was started with: after the rollout, A's events
+    reach C only for what A still shares, and A's own database keeps its own replicas."""
+    from shared.consumer.placement import where
+    from shared.consumer.routes import target_tenants
+    from services.consultation.projectors import PROJECTORS
+
+    def targets(event_type, sharing):
+        own, received = where(PROJECTORS[event_type])
+        return target_tenants("ambito-a", event_type, own=own, received=received, sharing=sharing)
+
+    register, need = "it.pdz.registry.stakeholder.registered.v1", "it.pdz.consultation.need.recorded.v1"
+    table = "it.pdz.consultation.table.created.v1"
+    before = Sharing([Share("ambito-a", C, ALL)])
+    narrowed = Sharing([Share("ambito-a", C, ("consultation.needs",))])
+    assert C in targets(register, before) and targets(need, before) == (C,) and targets(table, before) == (C,)
+    assert targets(register, narrowed) == ("ambito-a",) and targets(need, narrowed) == (C,)
+    assert targets(table, narrowed) == ()
+    assert targets(register, Sharing([])) == ("ambito-a",) and targets(need, Sharing([])) == ()
