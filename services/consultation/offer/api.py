@@ -16,6 +16,7 @@ from services.consultation.members import domain as members
 from services.consultation.offer import domain, service
 from services.consultation.offer.schemas import (OfferIn, OfferListQuery, OfferOut, OfferPage, OfferPageQuery,
                                                  OfferPatch, OfferRetireIn, OfferSummaryOut)
+from services.consultation.shared_replicas.origins import shared_registers
 from services.consultation.shared_replicas.store import ReplicaReadOnly
 from services.consultation.tables.access import Caller, NotAllowed
 
@@ -35,6 +36,11 @@ MAY_NOT_TAKE_PART = tuple((cls.code, cls.__doc__.strip()) for cls in (
 RETIRED = ("offer-retired", "the entry was retired: it stays as it was")
 REPLICA = ("replica-read-only", "the entry is a replica of a former Ambito's: only its owner, named in the "
            "problem's `origin`, changes it")
+
+
+def registers() -> frozenset:
+    """The former Ambiti whose register is shared with this one (Catalogue.sharing, issue 9; none without it)."""
+    return shared_registers(getattr(current_platform().catalogue, "sharing", None), tenant=g.tenant.slug)
 
 
 def _answer(offer: dict, status: int = 200):
@@ -97,7 +103,8 @@ class Offers(MethodView):
         """Record a service an organisation offers (Idempotency-Key honoured); only one that may take part now."""
         with current_platform().write(g.tenant) as conn:
             return _answer(_run(lambda: service.add_offer(conn=conn, tenant=tenant, caller=_caller(),
-                                                          area_codes=_areas(), **body)), 201)
+                                                          area_codes=_areas(), shared_registers=registers(),
+                                                          **body)), 201)
 
 
 @blp.route("/summary")

@@ -78,12 +78,13 @@ def _ensure_represents(conn, caller: Caller, organisation: dict) -> None:
 
 
 def add_offer(*, conn: psycopg.Connection, tenant: str, caller: Caller, area_codes, organisation_id: uuid.UUID,
-              **fields) -> dict:
+              shared_registers=frozenset(), **fields) -> dict:
     """Record a service an organisation that may take part now offers (the office for any, a representative for its own)."""
     fields["comuni"] = list(dict.fromkeys(fields["comuni"]))
     with conn.transaction():
         organisation = register.get(conn, organisation_id)
-        members.ensure_may_contribute(organisation, tenant=tenant)
+        # A former Ambito's organisation takes part when its register is shared with this Ambito (issue 9).
+        members.ensure_may_contribute(organisation, tenant=tenant, shared_registers=shared_registers)
         office = OPERATOR in caller.roles
         if not office:
             _ensure_represents(conn, caller, organisation)

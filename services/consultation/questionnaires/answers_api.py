@@ -12,6 +12,7 @@ from shared.http.openapi import conflicts, problems
 from shared.http.pagination import decode_cursor, page
 
 from services.consultation.questionnaires import answers_service as service, exports
+from services.consultation.shared_replicas.origins import shared_registers
 from services.consultation.questionnaires.http import (CLOSED, NOT_PERMITTED, ORGANISATION, STATE, TABLE_CLOSED,
                                                        caller, run)
 from services.consultation.questionnaires.schemas import (AnswerSetIn, AnswerSetOut, PageQuery, RespondentPage,
@@ -22,6 +23,11 @@ blp = Blueprint("questionnaire_answers", __name__, url_prefix="/v1/<tenant>/ques
 
 ANSWERERS = (OPERATOR, COORDINATOR, STAKEHOLDER)
 RESULT_READERS = (OPERATOR, COORDINATOR, AUDITOR, REGIONAL_ADMIN)
+
+
+def registers() -> frozenset:
+    """The former Ambiti whose register is shared with this one (Catalogue.sharing, issue 9; none without it)."""
+    return shared_registers(getattr(current_platform().catalogue, "sharing", None), tenant=g.tenant.slug)
 
 
 def _file(media_type: str, schema: dict, description: str) -> dict:
@@ -75,7 +81,7 @@ class AnswerSet(MethodView):
         with current_platform().write(g.tenant) as conn:
             row, replaced = run(lambda: service.answer(
                 conn=conn, tenant=tenant, caller=who, questionnaire_id=questionnaire_id,
-                organisation_id=organisation_id, expected_version=expected, **body))
+                organisation_id=organisation_id, expected_version=expected, shared_registers=registers(), **body))
         return {**row, "texts_withheld": False}, 200 if replaced else 201, {"ETag": etag(row["version"])}
 
 

@@ -50,7 +50,7 @@ def _members_in_effect(conn, table_id, organisation: dict | None) -> list[dict]:
 
 def answer(*, conn: psycopg.Connection, tenant: str, caller: Caller, questionnaire_id: uuid.UUID,
            organisation_id: uuid.UUID, answers: list, may_publish_name: bool, on_behalf: bool,
-           expected_version: int | None) -> tuple[dict, bool]:
+           expected_version: int | None, shared_registers=frozenset()) -> tuple[dict, bool]:
     """Give (or replace, with the ETag read) a member organisation's whole answer set; (set, replaced)."""
     with conn.transaction():
         # FOR SHARE: answers run side by side; a closure (FOR UPDATE) waits for them and they for it.
@@ -58,7 +58,8 @@ def answer(*, conn: psycopg.Connection, tenant: str, caller: Caller, questionnai
         domain.check_table_active(table)
         domain.check_accepts_answers(q["status"])
         organisation = store.organisation(conn, organisation_id)
-        members.ensure_may_contribute(organisation, tenant=tenant)
+        # A former Ambito's organisation takes part when its register is shared with this Ambito (issue 9).
+        members.ensure_may_contribute(organisation, tenant=tenant, shared_registers=shared_registers)
         role = domain.answerer(caller, table, _members_in_effect(conn, table["id"], organisation), organisation_id,
                                on_behalf=on_behalf)
         values = {"answers": rules.check_answers(q["questions"], answers), "may_publish_name": may_publish_name,

@@ -11,6 +11,7 @@ from shared.http.concurrency import etag, required_version
 from shared.http.openapi import conflicts, problems
 
 from services.consultation.rounds import ballots_service as service
+from services.consultation.shared_replicas.origins import shared_registers
 from services.consultation.rounds.http import NOT_PERMITTED, caller, run
 from services.consultation.rounds.schemas import BallotIn, BallotListQuery, BallotOut, BallotPage
 
@@ -25,6 +26,11 @@ REFUSALS = (("round-closed", "the round is closed: no ballot changes"),
             ("organisation-suspended", "the organisation is suspended"),
             ("unknown-organisation", "the organisation is not in the replicated register"),
             ("shared-organisation", "the organisation belongs to another Ambito's register"))
+
+
+def registers() -> frozenset:
+    """The former Ambiti whose register is shared with this one (Catalogue.sharing, issue 9; none without it)."""
+    return shared_registers(getattr(current_platform().catalogue, "sharing", None), tenant=g.tenant.slug)
 
 
 def answer(ballot: dict, status: int = 200):
@@ -74,5 +80,6 @@ class BallotByOrganisation(MethodView):
         with current_platform().write(g.tenant) as conn:
             ballot, created = run(lambda: service.cast_ballot(
                 conn=conn, tenant=tenant, caller=who, round_id=round_id, organisation_id=organisation_id,
-                allocations=body["allocations"], on_behalf=body["on_behalf"], version=version))
+                allocations=body["allocations"], on_behalf=body["on_behalf"], version=version,
+                shared_registers=registers()))
         return answer(ballot, 201 if created else 200)

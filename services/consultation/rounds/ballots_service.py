@@ -34,7 +34,7 @@ def _round_and_table(conn, round_id, *, lock: str | None = None) -> tuple[dict, 
 
 def cast_ballot(*, conn: psycopg.Connection, tenant: str, caller: Caller, round_id: uuid.UUID,
                 organisation_id: uuid.UUID, allocations: list[dict], on_behalf: bool,
-                version: int | None) -> tuple[dict, bool]:
+                version: int | None, shared_registers=frozenset()) -> tuple[dict, bool]:
     """Cast or replace the organisation's ballot; (ballot, created). `version`: the If-Match, if sent."""
     with conn.transaction():
         # The round's row lock: a round's ballots are written one at a time (so the counts in the events are
@@ -43,7 +43,9 @@ def cast_ballot(*, conn: psycopg.Connection, tenant: str, caller: Caller, round_
         if table["status"] != "active":
             raise domain.TableClosed("the table is closed")
         domain.ensure_open(status=row["status"], closes_at=row["closes_at"], now=now())
-        members.ensure_may_contribute(replica.get(conn, organisation_id), tenant=tenant)
+        # A former Ambito's organisation takes part when its register is shared with this Ambito (issue 9).
+        members.ensure_may_contribute(replica.get(conn, organisation_id), tenant=tenant,
+                                      shared_registers=shared_registers)
         in_force = members_in_force(conn=conn, table_id=row["table_id"])
         if on_behalf and not manages(caller, table):
             raise NotAllowed("only the Ufficio di Piano or this table's coordinator records a ballot on behalf")

@@ -64,3 +64,25 @@ def all_standing(conn: psycopg.Connection, table_id) -> list[dict]:
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(f"{_SELECT} WHERE m.table_id = %s AND m.state IN ('requested', 'member')"
                            " ORDER BY m.seq", (table_id,)).fetchall()
+
+
+# A replica table's members (issue 9): what the owner's events said, never accounts or who acted; the
+# organisation's name and status only if its register is shared too (else null).
+_REPLICA_SELECT = ("SELECT m.id, m.table_id, m.organisation_id, m.state, m.version, m.origin,"
+                   " NULL::text[] AS accounts, NULL::text AS added_by, NULL::text AS ended_by,"
+                   " NULL::timestamptz AS joined_at, NULL::timestamptz AS left_at,"
+                   " o.name AS organisation_name, o.status AS organisation_status"
+                   " FROM replica_table_members m LEFT JOIN organisations o ON o.organisation_id = m.organisation_id")
+
+
+def replica_page(conn: psycopg.Connection, *, origin: str, table_id, state: str | None, organisation_id,
+                 offset: int, limit: int) -> list[dict]:
+    """A page of a replica table's members in a fixed order (organisation, id); replica rows carry no seq."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            f"{_REPLICA_SELECT} WHERE m.origin = %(origin)s AND m.table_id = %(table)s"
+            " AND (%(state)s::text IS NULL OR m.state = %(state)s)"
+            " AND (%(organisation)s::uuid IS NULL OR m.organisation_id = %(organisation)s::uuid)"
+            " ORDER BY m.organisation_id, m.id OFFSET %(offset)s LIMIT %(limit)s",
+            {"origin": origin, "table": table_id, "state": state, "organisation": organisation_id,
+             "offset": offset, "limit": limit}).fetchall()

@@ -12,18 +12,19 @@ from shared.http.blueprint import Blueprint
 from shared.http.concurrency import etag, required_version, stale
 from shared.http.idempotency import idempotent
 from shared.http.openapi import conflicts
+from shared.http.pagination import decode_cursor, encode_cursor
 from shared.http.problems import Problem
 
 from services.consultation.members.domain import NotAllowed as MayNotTakePart
 from services.consultation.members.schemas import REFUSALS
-from services.consultation.tables import domain, membership
+from services.consultation.tables import domain, member_store, membership
 from services.consultation.tables.access import NotAllowed
 from services.consultation.shared_replicas.origins import shared_registers
 from services.consultation.shared_replicas.store import ReplicaReadOnly
 from services.consultation.tables.api import CLOSED, READERS, REPLICA, caller, replica_problem
 from services.consultation.tables.schemas import AccountsPatch, JoinRequestIn, MemberIn, MemberListQuery, \
     MemberOut, MemberPage
-from services.consultation.tables.service import TableNotFound
+from services.consultation.tables.service import TableNotFound, get_table
 
 blp = Blueprint("table_members", __name__, url_prefix="/v1/<tenant>/tables/<uuid:table_id>",
                 description="Le organizzazioni che siedono a un tavolo e gli account che agiscono per ciascuna")
@@ -63,6 +64,16 @@ def registers() -> frozenset:
     return shared_registers(getattr(current_platform().catalogue, "sharing", None), tenant=g.tenant.slug)
 
 
+def _replica_members(conn, table: dict, query: dict) -> dict:
+    """A page of a replica table's members; the cursor is a position in their fixed order, as replica rows have
+    no seq (a member arriving mid-walk may shift it: the list of a table's members is short)."""
+    offset, limit = decode_cursor(query.get("after")), query["limit"]
+    rows = member_store.replica_page(conn, origin=table["origin"], table_id=table["id"], state=query.get("state"),
+                                     organisation_id=query.get("organisation_id"), offset=offset, limit=limit + 1)
+    more = len(rows) > limit
+    return {"items": rows[:limit], "next_cursor": encode_cursor(offset + limit) if more else None}
+
+
 def _shown(table: dict, row: dict) -> dict:
     return membership.for_reader(row, caller=caller(), table=table)
 
@@ -74,12 +85,16 @@ class Members(MethodView):
     @blp.response(200, MemberPage)
     def get(self, query, tenant, table_id):
         """The table's members and requests, by their state now; accounts only for the office and the member's
-        own representatives."""
+        own representatives. A former Ambito's table (a replica): its members as the owner's events said, with
+        `origin`, never accounts."""
         with current_platform().read(g.tenant) as conn:
+            table = _run(lambda: get_table(conn=conn, table_id=table_id))
+            if table.get("origin") not in (None, tenant):
+                return _replica_members(conn, table, query)
             table, found = _run(lambda: membership.list_members(
                 conn=conn, table_id=table_id, state=query.get("state"), organisation_id=query.get("organisation_id"),
                 after=query.get("after"), limit=query["limit"]))
-        return {**found, "items": [_shown(table, row) for row in found["items"]]}
+        return {**found, "items": [{**_shown(table, row), "origin": tenant} for row in found["items"]]}
 
     @requires(*OFFICE)
     @idempotent

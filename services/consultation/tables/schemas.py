@@ -113,6 +113,9 @@ class MemberOut(Schema):
     left_at = fields.DateTime(allow_none=True)
     ended_by = fields.String(allow_none=True)
     version = fields.Integer()
+    origin = fields.String(metadata={"description": "This Ambito's slug, or the former Ambito whose table it is (a"
+                                                    " read-only replica: no accounts, no dates, state as its owner"
+                                                    " said)"})
 
 
 class MemberListQuery(Schema):
