@@ -1,6 +1,8 @@
 """Reporting HTTP API: /v1/{tenant}/statistics/…"""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import g
 from flask.views import MethodView
 from shared.http.blueprint import Blueprint
@@ -8,6 +10,8 @@ from marshmallow import Schema, fields
 
 from shared.http.app import current_platform
 from shared.http.auth import READERS, requires
+from shared.http.openapi import problems
+from shared.http.problems import Problem
 
 from services.reporting import statistics
 
@@ -43,3 +47,41 @@ class StakeholderStatistics(MethodView):
         with current_platform().regional() as conn:
             return statistics.stakeholders_by_type(conn=conn, tenant=g.tenant.slug,
                                                    merged_from=g.tenant.merged_from)
+
+
+def _figures(description: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Decimal(as_string=True),
+                       metadata={"description": description})
+
+
+class IndicatorComparison(Schema):
+    indicator = fields.String(metadata={"description": "total, type:<type>, runts_section:<a-g> or ets_share"})
+    territories = _figures("each former Ambito's value now (exact, as a decimal string)")
+    previous_year = _figures("each former Ambito's value at the end of the previous year")
+    gap = fields.Decimal(as_string=True, metadata={"description": "max - min of the values now (0: aligned)"})
+    gap_previous_year = fields.Decimal(as_string=True, metadata={"description": "the gap at the previous year's end"})
+    gap_change = fields.Decimal(as_string=True, metadata={
+        "description": "gap - gap_previous_year (negative: the territories came closer)"})
+
+
+class Comparison(Schema):
+    tenant = fields.String()
+    former_territories = fields.List(fields.String())
+    previous_year_end = fields.DateTime(metadata={"description": "1 January of this year, 00:00 Europe/Rome"})
+    indicators = fields.List(fields.Nested(IndicatorComparison))
+
+
+@blp.route("/comparison")
+class TerritoryComparison(MethodView):
+    @requires(*READERS)
+    @blp.response(200, Comparison)
+    @blp.alt_response(404, **problems(404, ("not-merged", "the Ambito was not formed by merging others")))
+    def get(self, tenant):
+        """The former territories of a merged Ambito side by side, per indicator, with the gap and its change."""
+        merged_from = g.tenant.merged_from
+        if not merged_from:
+            raise Problem(404, "Not Found", "L'Ambito non nasce dalla fusione di altri Ambiti.", slug="not-merged")
+        with current_platform().regional() as conn:
+            result = statistics.compare_former_territories(conn=conn, merged_from=tuple(merged_from),
+                                                           now=datetime.now(timezone.utc))
+        return {"tenant": g.tenant.slug, "former_territories": list(merged_from), **result}

@@ -42,18 +42,35 @@ def _stakeholder_values(event: CloudEvent) -> dict:
             "source_event_id": event.id}
 
 
+def _history(event: CloudEvent, values: dict, valid_from: datetime) -> Upsert:
+    """The version's row in stakeholder_history: the same event always writes the same row."""
+    return Upsert("stakeholder_history",
+                  key={"tenant": event.tenantid, "stakeholder_id": _uuid(event.data, "stakeholder_id"),
+                       "version": values["version"]},
+                  values={"type": values["type"], "runts_section": values["runts_section"],
+                          "status": values["status"], "valid_from": valid_from,
+                          "source_event_id": values["source_event_id"]})
+
+
 def stakeholder_registered(event: CloudEvent) -> list:
+    values = _stakeholder_values(event)
+    registered_at = _timestamp(event.data, "registered_at")
     return [Upsert("stakeholder_facts",
                    key={"tenant": event.tenantid, "stakeholder_id": _uuid(event.data, "stakeholder_id")},
-                   values={**_stakeholder_values(event),
-                           "registered_at": _timestamp(event.data, "registered_at")},
-                   newer_than="version")]
+                   values={**values, "registered_at": registered_at},
+                   newer_than="version"),
+            _history(event, values, registered_at)]
 
 
 def stakeholder_updated(event: CloudEvent) -> list:
-    return [Upsert("stakeholder_facts",
+    values = _stakeholder_values(event)
+    rows = [Upsert("stakeholder_facts",
                    key={"tenant": event.tenantid, "stakeholder_id": _uuid(event.data, "stakeholder_id")},
-                   values=_stakeholder_values(event), newer_than="version")]
+                   values=values, newer_than="version")]
+    # An update without updated_at cannot be dated: the current figures take it, the history does not.
+    if "updated_at" in event.data:
+        rows.append(_history(event, values, _timestamp(event.data, "updated_at")))
+    return rows
 
 
 PROJECTORS = {STAKEHOLDER_REGISTERED: stakeholder_registered, STAKEHOLDER_UPDATED: stakeholder_updated}
