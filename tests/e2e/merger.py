@@ -30,17 +30,19 @@ def three_tenants(suite: Suite) -> tuple[str, str, str]:
     return slugs[0], slugs[1], slugs[2]
 
 
-def declare_merger(suite: Suite, predecessors: list[str], successor: str) -> None:
-    """Rewrite the catalogue file: the predecessors `status: merged` into the successor, today."""
+def rewrite(suite: Suite, changes: dict[str, dict]) -> None:
+    """Rewrite the catalogue file: each named tenant's entry updated with its keys (the ConfigMap change)."""
     document = yaml.safe_load(suite.catalogue_path.read_text())
     for entry in document["tenants"]:
-        if entry["slug"] in predecessors:
-            entry.update(status="merged", merged_into=successor, merged_on=date.today().isoformat(),
-                         merger_reason="Test e2e: accorpamento degli Ambiti")
-        elif entry["slug"] == successor:
-            entry["merged_from"] = list(predecessors)
+        entry.update(changes.get(entry["slug"], {}))
     suite.catalogue_path.write_text(yaml.safe_dump(document))
     suite.catalogue = load_catalogue(suite.catalogue_path, suite.settings.database_url)
+
+
+def merged_into(successor: str) -> dict:
+    """The keys of a predecessor merged into `successor` today."""
+    return {"status": "merged", "merged_into": successor, "merged_on": date.today().isoformat(),
+            "merger_reason": "Test e2e: accorpamento degli Ambiti"}
 
 
 def restart(suite: Suite, processes: tuple[str, ...]) -> None:
@@ -51,14 +53,17 @@ def restart(suite: Suite, processes: tuple[str, ...]) -> None:
         suite.start(name)
 
 
-def backfill(suite: Suite, service: str, tenant: str, *data: str) -> None:
-    """Run the owning service's re-publication command for one tenant and data sets, as an operator would."""
-    argv = [sys.executable, "-m", f"services.{service}.republish", "--tenant", tenant]
-    for name in data:
-        argv += ["--data", name]
+def command(suite: Suite, module: str, *args: str) -> None:
+    """Run a service's command (`python -m services.…`) on the suite's catalogue and topics, as an operator would."""
+    argv = [sys.executable, "-m", module, *args]
     env = dict(os.environ, PDZ_TENANTS_FILE=str(suite.catalogue_path), PDZ_TOPIC_PREFIX=suite.prefix)
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"{' '.join(argv[1:])} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def backfill(suite: Suite, service: str, tenant: str, *data: str) -> None:
+    """The owning service's re-publication of one tenant's data sets."""
+    command(suite, f"services.{service}.republish", "--tenant", tenant, *[a for d in data for a in ("--data", d)])
 
 
 def kafka_texts(bootstrap: str) -> list[str]:

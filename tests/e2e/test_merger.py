@@ -2,12 +2,15 @@
 
 Phase 1: A, B, C active, no share. A and B admit organisations in their registries (the applications name
 people: a legal representative and a contact person); A's consultation creates a table. Phase 2: the
-catalogue file is rewritten (A and B `status: merged` into C, C `merged_from: [A, B]`) and every process
-restarts (the rollout); the owners' backfill commands re-publish A's and B's current state; C's consultation
-lists A's and B's organisations and A's table marked by origin; a write at A is refused naming C (409
-tenant-merged), a write to the table's replica in C is refused naming A (409 replica-read-only), C's own new
-table works. Finally every Kafka record of the test's topics and every replica table of C's consultation
-database is scanned for the people of the scenario.
+catalogue file gives C `merged_from: [A, B]` and every process restarts (the rollout); the owners' backfill
+commands re-publish A's and B's current state; C's consultation lists A's and B's organisations and A's table
+marked by origin (and filtered by it); an organisation admitted in B and a table created in A afterwards arrive
+as ordinary events. Phase 3: A and B `status: merged` into C, the rollout: a write at A is refused naming C
+(409 tenant-merged), a write to the table's replica in C is refused naming A (409 replica-read-only), C's own
+new table works; no person of the scenario is in any row of C's replica tables. Phase 4: A
+`share_with_successor: false`, the rollout, `python -m services.consultation.revoke --tenant C`: A's
+organisations and tables are gone from C's lists, B's stay. Last, no person of the scenario is in any record of
+any topic of the test's prefix.
 """
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ from shared.events.topics import all_topics
 from shared.kafka.clients import ensure_topics
 from tests.e2e.conftest import Suite, free_port
 from tests.e2e.flow import call, eventually, expect, refused, time_bound, token
-from tests.e2e.merger import (backfill, declare_merger, kafka_texts, replica_texts, restart, three_tenants)
+from tests.e2e.merger import (backfill, command, kafka_texts, merged_into, replica_texts, restart, rewrite,
+                              three_tenants)
 
 PROCESSES = ("registry-api", "registry-relay", "consultation-api", "consultation-consumer", "consultation-relay")
 BOUND_SECONDS = 420  # two start-ups of five processes, two backfills and the checks, on a loaded two-core machine
@@ -54,7 +58,7 @@ def at(delta: timedelta) -> str:
     return (datetime.now(timezone.utc) + delta).isoformat()
 
 
-def admit(stack, slug: str, key: str) -> dict:
+def admit(stack, slug: str, key: str, names) -> dict:
     """A published call in `slug`, one application per organisation naming its people, all admitted: name -> id."""
     operator = token("ufficio", slug, "operator")
     made = expect(201, call(stack, "POST", "registry", f"/v1/{slug}/calls", operator, {
@@ -64,8 +68,8 @@ def admit(stack, slug: str, key: str) -> dict:
                      headers={"If-Match": f'"{made["version"]}"'}))
     legal, legal_mail, contact, contact_mail = PEOPLE[key]
     ids = {}
-    for number, name in enumerate(ORGANISATIONS[key]):
-        rep = token(f"rep-{key}-{number}", slug, "stakeholder")
+    for name in names:
+        rep = token(f"rep-{name}", slug, "stakeholder")
         application = expect(201, call(stack, "POST", "registry", f"/v1/{slug}/applications", rep, {
             "call_id": made["id"],
             "organisation": {"name": name, "type": "ets", "runts_section": "b", "seat_istat": "076042",
@@ -80,52 +84,70 @@ def admit(stack, slug: str, key: str) -> dict:
     return ids
 
 
+def new_table(stack, slug: str, title: str) -> dict:
+    return expect(201, call(stack, "POST", "consultation", f"/v1/{slug}/tables", token("ufficio", slug, "operator"), {
+        "kind": "thematic", "title": title, "areas": ["3"], "description": "Bisogni degli anziani delle frazioni."}))
+
+
 def listed(stack, slug: str, path: str) -> list:
     status, body, _ = call(stack, "GET", "consultation", f"/v1/{slug}{path}", token("ufficio", slug, "operator"))
     assert status == 200, body
     return body["items"]
 
 
+def pairs(items) -> set:
+    return {(item.get("name") or item.get("title"), item.get("origin")) for item in items}
+
+
 def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
     a, b, c = stack.abc
     with time_bound(BOUND_SECONDS, "the e2e merger"):
-        # Phase 1: no share. Data created in A and B before the merger is declared.
-        organisations = {a: admit(stack, a, "a"), b: admit(stack, b, "b")}
-        table = expect(201, call(stack, "POST", "consultation", f"/v1/{a}/tables", token("ufficio", a, "operator"), {
-            "kind": "thematic", "title": "Tavolo tematico Anziani del Lagonegrese", "areas": ["3"],
-            "description": "Bisogni degli anziani delle frazioni.", "coordinator": "coordinatrice-a"}))
-        # A's own consumer has the organisations in its replica before the rollout (so the flow ran).
+        # Phase 1: no share. Data created in A and B before any share is declared.
+        before = {a: admit(stack, a, "a", ORGANISATIONS["a"]), b: admit(stack, b, "b", ORGANISATIONS["b"])}
+        table = new_table(stack, a, "Tavolo tematico Anziani del Lagonegrese")
+        # A's own consumer has its organisations (so the flow runs) and C has none of them.
         seen = eventually(lambda: listed(stack, a, "/organisations?limit=100"), lambda items: len(items) == 2)
-        assert {o["name"] for o in seen} == set(organisations[a]), seen
+        assert {o["name"] for o in seen} == set(ORGANISATIONS["a"]), seen
         assert listed(stack, c, "/organisations?limit=100") == []
 
-        # Phase 2: the merger declared in the catalogue, the rollout, the owners' backfill.
-        declare_merger(stack, [a, b], c)
+        # Phase 2: C merged_from A and B (A and B still active, as the local catalogue keeps its predecessors):
+        # the rollout, then the owners' backfill of what existed before.
+        rewrite(stack, {c: {"merged_from": [a, b]}})
         restart(stack, PROCESSES)
         backfill(stack, "registry", a, "registry.stakeholders", "registry.profile")
         backfill(stack, "registry", b, "registry.stakeholders", "registry.profile")
         backfill(stack, "consultation", a, "consultation.tables")
-
-        wanted = {(name, origin) for origin in (a, b) for name in organisations[origin]}
+        wanted = {(name, origin) for origin in (a, b) for name in before[origin]}
         got = eventually(lambda: listed(stack, c, "/organisations?limit=100"),
-                         lambda items: {(o["name"], o.get("origin")) for o in items} == wanted, timeout=120)
-        assert {(o["name"], o.get("origin")) for o in got} == wanted, got
-        assert {o["id"] for o in got} == {i for ids in organisations.values() for i in ids.values()}
+                         lambda items: pairs(items) == wanted, timeout=120)
+        assert pairs(got) == wanted, got
+        assert {o["id"] for o in got} == {i for ids in before.values() for i in ids.values()}
         only_b = listed(stack, c, f"/organisations?limit=100&origin={b}")
-        assert {o["name"] for o in only_b} == set(organisations[b]), only_b
-
+        assert pairs(only_b) == {(name, b) for name in before[b]}, only_b
         tables = eventually(lambda: listed(stack, c, "/tables?limit=100"),
-                            lambda items: any(t["id"] == table["id"] for t in items), timeout=120)
-        replica = next((t for t in tables if t["id"] == table["id"]), None)
-        assert replica is not None and replica["origin"] == a and replica["title"] == table["title"], tables
+                            lambda items: (table["title"], a) in pairs(items), timeout=120)
+        assert pairs(tables) == {(table["title"], a)}, tables
 
-        # A write at A, merged: 409 naming C.
+        # Data created after the share: it arrives as ordinary events (no backfill).
+        after = admit(stack, b, "b", ("ODV Terranova Domani",))
+        later = new_table(stack, a, "Tavolo tematico Minori e famiglie")
+        wanted |= {("ODV Terranova Domani", b)}
+        got = eventually(lambda: listed(stack, c, "/organisations?limit=100"),
+                         lambda items: pairs(items) == wanted, timeout=120)
+        assert pairs(got) == wanted and set(after.values()) <= {o["id"] for o in got}, got
+        tables = eventually(lambda: listed(stack, c, "/tables?limit=100"),
+                            lambda items: (later["title"], a) in pairs(items), timeout=120)
+        assert pairs(tables) == {(table["title"], a), (later["title"], a)}, tables
+
+        # Phase 3: A and B `status: merged` into C; the rollout.
+        rewrite(stack, {a: merged_into(c), b: merged_into(c)})
+        restart(stack, PROCESSES)
+        # A write at A: 409 naming C; A's history stays readable.
         problem = refused(call(stack, "POST", "consultation", f"/v1/{a}/tables", token("ufficio", a, "operator"), {
             "kind": "thematic", "title": "Tavolo dopo l'accorpamento", "areas": ["3"]}), 409, "tenant-merged")
         assert problem["merged_into"] == c and c in problem["detail"], problem
-        # A's history stays readable.
         expect(200, call(stack, "GET", "consultation", f"/v1/{a}/tables/{table['id']}", token("ufficio", a, "operator")))
-        # A write to A's table's replica in C: 409 naming A.
+        # A write to the replica of A's table in C: 409 naming A.
         operator_c = token("ufficio", c, "operator")
         status, one, headers = call(stack, "GET", "consultation", f"/v1/{c}/tables/{table['id']}", operator_c)
         assert status == 200 and one["origin"] == a, one
@@ -134,16 +156,24 @@ def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
                           409, "replica-read-only")
         assert problem["origin"] == a, problem
         # C's own new data works.
-        own = expect(201, call(stack, "POST", "consultation", f"/v1/{c}/tables", operator_c, {
-            "kind": "thematic", "title": "Tavolo tematico Anziani del Lagonegrese-Pollino", "areas": ["3"],
-            "description": "Il tavolo dell'Ambito accorpato."}))
+        own = new_table(stack, c, "Tavolo tematico Anziani del Lagonegrese-Pollino")
         assert own["origin"] == c, own
 
-        # Personal data never crosses a tenant: not in any record of any topic, not in any replica of C.
+        # Personal data never crosses a tenant: no person of the scenario in any row of C's replica tables...
         people = [p for names in PEOPLE.values() for p in names]
-        records = kafka_texts(stack.settings.kafka_bootstrap)
-        assert records, "no Kafka record read: the scan would prove nothing"
-        assert [p for p in people for r in records if p.lower() in r.lower()] == []
         rows = replica_texts(stack.catalogue.url_for(stack.catalogue.get(c), "consultation"))
-        assert sum(len(v) for v in rows.values()) >= 5, rows  # the four organisations and the table, at least
+        assert sum(len(v) for v in rows.values()) >= 7, rows  # five organisations and two tables, at least
         assert [(t, p) for t, texts in rows.items() for p in people for r in texts if p.lower() in r.lower()] == []
+
+        # Phase 4: A shares nothing any more (share_with_successor: false); the rollout; the revocation command.
+        rewrite(stack, {a: {"share_with_successor": False}})
+        restart(stack, PROCESSES)
+        command(stack, "services.consultation.revoke", "--tenant", c)
+        left = listed(stack, c, "/organisations?limit=100")
+        assert pairs(left) == {p for p in wanted if p[1] == b}, left
+        assert pairs(listed(stack, c, "/tables?limit=100")) == {(own["title"], c)}
+
+        # ...nor in any record of any topic of the test.
+        records = kafka_texts(stack.settings.kafka_bootstrap)
+        assert len(records) >= 10, "too few Kafka records read: the scan would prove nothing"
+        assert [p for p in people for r in records if p.lower() in r.lower()] == []
