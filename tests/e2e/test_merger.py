@@ -7,7 +7,8 @@ commands re-publish A's and B's current state; C's consultation lists A's and B'
 marked by origin (and filtered by it); an organisation admitted in B and a table created in A afterwards arrive
 as ordinary events. Phase 3: A and B `status: merged` into C, the rollout: a write at A is refused naming C
 (409 tenant-merged), a write to the table's replica in C is refused naming A (409 replica-read-only), C's own
-new table works; no person of the scenario is in any row of C's replica tables. Phase 4: A
+new table works; C's reporting gives its stakeholder figures whole and by former territory, equal to the counts
+of what the test admitted; no person of the scenario is in any row of C's replica tables. Phase 4: A
 `share_with_successor: false`, the rollout, `python -m services.consultation.revoke --tenant C`: A's
 organisations and tables are gone from C's lists, B's stay. Last, no person of the scenario is in any record of
 any topic of the test's prefix.
@@ -28,7 +29,8 @@ from tests.e2e.flow import call, eventually, expect, refused, time_bound, token
 from tests.e2e.merger import (backfill, command, kafka_texts, merged_into, replica_texts, restart, rewrite,
                               three_tenants)
 
-PROCESSES = ("registry-api", "registry-relay", "consultation-api", "consultation-consumer", "consultation-relay")
+PROCESSES = ("registry-api", "registry-relay", "consultation-api", "consultation-consumer", "consultation-relay",
+             "reporting-api", "reporting-consumer")
 BOUND_SECONDS = 420  # two start-ups of five processes, two backfills and the checks, on a loaded two-core machine
 PEOPLE = {"a": ("Giovanna Lucarelli", "giovanna.lucarelli@example.org", "Pasquale Ferrara", "p.ferrara@example.org"),
           "b": ("Rosaria Mastrangelo", "rosaria.mastrangelo@example.org", "Vito Santoro", "vito.santoro@example.org")}
@@ -158,6 +160,18 @@ def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
         # C's own new data works.
         own = new_table(stack, c, "Tavolo tematico Anziani del Lagonegrese-Pollino")
         assert own["origin"] == c, own
+
+        # C's reporting: whole and by former territory, against the counts of what this test admitted.
+        admitted = {a: len(before[a]), b: len(before[b]) + len(after)}
+        expected = {slug: {"total": n, "by_type": {"ets": n}, "by_runts_section": {"b": n}, "by_status": {"active": n}}
+                    for slug, n in admitted.items()}
+        whole = sum(admitted.values())
+        stats = eventually(lambda: stack.stats(c), lambda s: s.get("whole", {}).get("total") == whole, timeout=120)
+        assert stats["total"] == 0, stats  # C's own register is empty
+        assert {slug: {k: v[k] for k in ("total", "by_type", "by_runts_section", "by_status")}
+                for slug, v in stats["former_territories"].items()} == expected, stats
+        assert stats["whole"]["total"] == whole and stats["whole"]["by_type"] == {"ets": whole}, stats
+        assert stats["whole"]["by_runts_section"] == {"b": whole}, stats
 
         # Personal data never crosses a tenant: no person of the scenario in any row of C's replica tables...
         people = [p for names in PEOPLE.values() for p in names]
