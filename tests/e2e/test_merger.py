@@ -1,16 +1,17 @@
 """A fresh merger on the real processes (issue 9 items 8 and 9): three random tenants, A and B merged into C.
 
 Phase 1: A, B, C active, no share. A and B admit organisations in their registries (the applications name
-people: a legal representative and a contact person); A's consultation creates a table. Phase 2: the
+people: a legal representative and a contact person); A's consultation creates a table, holds a session with
+the attendance of two named people and records a need there. Phase 2: the
 catalogue file gives C `merged_from: [A, B]` and every process restarts (the rollout); the owners' backfill
-commands re-publish A's and B's current state; C's consultation lists A's and B's organisations and A's table
-marked by origin (and filtered by it); an organisation admitted in B and a table created in A afterwards arrive
+commands re-publish A's and B's current state; C's consultation lists A's and B's organisations, A's table and
+A's need marked by origin (and filtered by it); an organisation admitted in B and a table created in A afterwards arrive
 as ordinary events. Phase 3: A and B `status: merged` into C, the rollout: a write at A is refused naming C
 (409 tenant-merged), a write to the table's replica in C is refused naming A (409 replica-read-only), C's own
 new table works; C's reporting gives its stakeholder figures whole and by former territory, equal to the counts
 of what the test admitted; no person of the scenario is in any row of C's replica tables. Phase 4: A
 `share_with_successor: false`, the rollout, `python -m services.consultation.revoke --tenant C`: A's
-organisations and tables are gone from C's lists, B's stay. Last, no person of the scenario is in any record of
+organisations, tables and need are gone from C's lists, B's stay. Last, no person of the scenario is in any record of
 any topic of the test's prefix.
 """
 from __future__ import annotations
@@ -34,6 +35,7 @@ PROCESSES = ("registry-api", "registry-relay", "consultation-api", "consultation
 BOUND_SECONDS = 420  # two start-ups of five processes, two backfills and the checks, on a loaded two-core machine
 PEOPLE = {"a": ("Giovanna Lucarelli", "giovanna.lucarelli@example.org", "Pasquale Ferrara", "p.ferrara@example.org"),
           "b": ("Rosaria Mastrangelo", "rosaria.mastrangelo@example.org", "Vito Santoro", "vito.santoro@example.org")}
+ATTENDEES = ("Filomena Carlomagno", "Donato Pecorelli")  # attendance at A's table: personal data
 ORGANISATIONS = {"a": ("APS Il Girasole di Lauria", "ODV Amici di Rivello"),
                  "b": ("Cooperativa Sociale Pollino Solidale", "APS Castelluccio Insieme")}
 
@@ -97,6 +99,35 @@ def listed(stack, slug: str, path: str) -> list:
     return body["items"]
 
 
+def attended_need(stack, slug: str, table: dict, organisations: dict) -> dict:
+    """A held session of the table with the attendance of the scenario's people, and a need recorded there."""
+    name, organisation_id = next(iter(organisations.items()))
+    operator, rep = token("ufficio", slug, "operator"), token(f"rep-{name}", slug, "stakeholder")
+
+    def consultation(method, path, bearer, body=None, headers=None):
+        return call(stack, method, "consultation", f"/v1/{slug}{path}", bearer, body, headers)
+
+    expect(201, consultation("POST", f"/tables/{table['id']}/members", operator,
+                             {"organisation_id": organisation_id, "accounts": [f"rep-{name}"]}))
+    created = consultation("POST", f"/tables/{table['id']}/sessions", operator, {
+        "title": "Primo incontro", "starts_at": at(timedelta(hours=2)), "place": "Sala consiliare, Lauria",
+        "agenda": ["Bisogni del territorio"], "seat_limit": 10})
+    session = expect(201, created)
+    moved = consultation("PATCH", f"/sessions/{session['id']}", operator, {"starts_at": at(timedelta(minutes=-1))},
+                         {"If-Match": created[2]["ETag"]})
+    expect(200, moved)
+    expect(200, consultation("POST", f"/sessions/{session['id']}/hold", operator,
+                             headers={"If-Match": moved[2]["ETag"]}))
+    for person in ATTENDEES:
+        expect(201, consultation("POST", f"/sessions/{session['id']}/attendance", operator, {
+            "organisation_id": organisation_id, "mode": "in_person", "attendee_name": person,
+            "attendee_role": "volontaria"}))
+    return expect(201, consultation("POST", "/needs", rep, {
+        "table_id": table["id"], "session_id": session["id"], "organisation_id": organisation_id,
+        "title": "Isolamento degli anziani nelle frazioni", "description": "Emerso nel primo incontro.",
+        "area": "3", "target_group": "anziani", "comuni": ["076042"], "evidence": "Richieste allo sportello."}))
+
+
 def pairs(items) -> set:
     return {(item.get("name") or item.get("title"), item.get("origin")) for item in items}
 
@@ -107,6 +138,7 @@ def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
         # Phase 1: no share. Data created in A and B before any share is declared.
         before = {a: admit(stack, a, "a", ORGANISATIONS["a"]), b: admit(stack, b, "b", ORGANISATIONS["b"])}
         table = new_table(stack, a, "Tavolo tematico Anziani del Lagonegrese")
+        need = attended_need(stack, a, table, before[a])
         # A's own consumer has its organisations (so the flow runs) and C has none of them.
         seen = eventually(lambda: listed(stack, a, "/organisations?limit=100"), lambda items: len(items) == 2)
         assert {o["name"] for o in seen} == set(ORGANISATIONS["a"]), seen
@@ -118,7 +150,7 @@ def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
         restart(stack, PROCESSES)
         backfill(stack, "registry", a, "registry.stakeholders", "registry.profile")
         backfill(stack, "registry", b, "registry.stakeholders", "registry.profile")
-        backfill(stack, "consultation", a, "consultation.tables")
+        backfill(stack, "consultation", a, "consultation.tables", "consultation.needs")
         wanted = {(name, origin) for origin in (a, b) for name in before[origin]}
         got = eventually(lambda: listed(stack, c, "/organisations?limit=100"),
                          lambda items: pairs(items) == wanted, timeout=120)
@@ -129,6 +161,10 @@ def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
         tables = eventually(lambda: listed(stack, c, "/tables?limit=100"),
                             lambda items: (table["title"], a) in pairs(items), timeout=120)
         assert pairs(tables) == {(table["title"], a)}, tables
+
+        needs = eventually(lambda: listed(stack, c, "/needs?limit=100"),
+                           lambda items: (need["title"], a) in pairs(items), timeout=120)
+        assert pairs(needs) == {(need["title"], a)}, needs
 
         # Data created after the share: it arrives as ordinary events (no backfill).
         after = admit(stack, b, "b", ("ODV Terranova Domani",))
@@ -148,7 +184,8 @@ def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
         problem = refused(call(stack, "POST", "consultation", f"/v1/{a}/tables", token("ufficio", a, "operator"), {
             "kind": "thematic", "title": "Tavolo dopo l'accorpamento", "areas": ["3"]}), 409, "tenant-merged")
         assert problem["merged_into"] == c and c in problem["detail"], problem
-        expect(200, call(stack, "GET", "consultation", f"/v1/{a}/tables/{table['id']}", token("ufficio", a, "operator")))
+        expect(200, call(stack, "GET", "consultation", f"/v1/{a}/tables/{table['id']}",
+                         token("ufficio", a, "operator")))
         # A write to the replica of A's table in C: 409 naming A.
         operator_c = token("ufficio", c, "operator")
         status, one, headers = call(stack, "GET", "consultation", f"/v1/{c}/tables/{table['id']}", operator_c)
@@ -174,7 +211,7 @@ def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
         assert stats["whole"]["by_runts_section"] == {"b": whole}, stats
 
         # Personal data never crosses a tenant: no person of the scenario in any row of C's replica tables...
-        people = [p for names in PEOPLE.values() for p in names]
+        people = [p for names in PEOPLE.values() for p in names] + list(ATTENDEES)
         rows = replica_texts(stack.catalogue.url_for(stack.catalogue.get(c), "consultation"))
         assert sum(len(v) for v in rows.values()) >= 7, rows  # five organisations and two tables, at least
         assert [(t, p) for t, texts in rows.items() for p in people for r in texts if p.lower() in r.lower()] == []
@@ -186,6 +223,7 @@ def test_a_fresh_merger_brings_the_former_ambiti_data_to_the_merged_one(stack):
         left = listed(stack, c, "/organisations?limit=100")
         assert pairs(left) == {p for p in wanted if p[1] == b}, left
         assert pairs(listed(stack, c, "/tables?limit=100")) == {(own["title"], c)}
+        assert listed(stack, c, "/needs?limit=100") == []
 
         # ...nor in any record of any topic of the test.
         records = kafka_texts(stack.settings.kafka_bootstrap)
