@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, strategies as st
 from marshmallow import ValidationError
 
-from services.consultation.contributions import domain, events, money
+from shared import money
+
+from services.consultation.contributions import domain, events
 from services.consultation.contributions.schemas import AssessmentIn, ProposalIn, ProposalOut
 from services.consultation.tables.access import Caller, NotAllowed
 from tests.contract.catalogue import assert_valid_event

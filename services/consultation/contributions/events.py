@@ -9,7 +9,7 @@ from __future__ import annotations
 from shared.events.envelope import CloudEvent, new_event
 
 from services.consultation import SERVICE
-from services.consultation.contributions.money import format_amount
+from shared.money import format_amount
 
 NEED_RECORDED = "it.pdz.consultation.need.recorded.v1"
 NEED_UPDATED = "it.pdz.consultation.need.updated.v1"

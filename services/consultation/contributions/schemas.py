@@ -1,36 +1,17 @@
 """Marshmallow schemas of the needs and proposals API (the HTTP edge only)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from services.consultation.contributions import lifecycle, money
+from shared.http.money_field import Amount
+
+from services.consultation.contributions import lifecycle
 from services.consultation.contributions.domain import NEED_STATUSES, TARGET_GROUPS
 from services.consultation.text import NFCString
 
 ISTAT = r"^[0-9]{6}$"
 CURSOR = r"^[A-Za-z0-9_-]{0,27}$"
 ROLES = ("stakeholder", "operator", "coordinator")
-
-
-class Amount(fields.String):
-    """A euro amount: a string such as "1250.50" in JSON, a Decimal inside; a JSON number is refused."""
-
-    def __init__(self, **kwargs):
-        metadata = {"description": "Importo in euro: stringa con al più 2 decimali, es. \"1250.50\" (mai un numero)",
-                    "example": "1250.50", "pattern": money.PATTERN, **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise ValidationError("An amount is a string such as \"1250.50\", never a number.")
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return money.parse_amount(text)
-        except money.NotAnAmount as exc:
-            raise ValidationError(str(exc)) from None
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else money.format_amount(value)
 
 
 def _text(maximum: int, *, required: bool = False, minimum: int = 1, **kwargs):

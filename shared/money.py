@@ -1,4 +1,4 @@
-"""Euro amounts as the contributions handle them: Decimal with two places, written as strings, never float."""
+"""Euro amounts as every service handles them: Decimal with two places, written as strings, never float."""
 from __future__ import annotations
 
 import re
