@@ -23,7 +23,7 @@ from services.budget.reference.model import KINDS, SOURCES, Fund, Leps, Nomencla
 
 LEPS_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,60}$")
 FUND_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_.-]{1,40}$")
-NOMENCLATURE_CODE_RE = re.compile(r"^[A-Z][A-Za-z0-9._-]{0,20}$")
+NOMENCLATURE_CODE_RE = re.compile(r"^[A-Z0-9][A-Za-z0-9._-]{0,20}$")
 # The L. 328/2000 target groups, as consultation codes them (services/consultation/targets.py, copied:
 # a service never imports another's code).
 TARGET_GROUP_CODES = ("minori", "giovani_famiglia", "anziani", "dipendenze", "salute_mentale", "disabilita",
@@ -81,7 +81,8 @@ def parse_nomenclature(data: object) -> tuple[dict[str, NomenclatureEntry], str]
             raise ReferenceDataError(f"{where}: parent {parent!r} is not an entry listed before it")
         level = entries[str(parent)].level + 1 if parent is not None else 1
         entries[code] = NomenclatureEntry(code, _text(raw.get("name"), f"{where}.name"),
-                                          str(parent) if parent is not None else None, level)
+                                          str(parent) if parent is not None else None, level,
+                                          str(raw.get("note") or ""))
     return entries, f"{parts[0]}, {parts[1]} ({year})"
 
 

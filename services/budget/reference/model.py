@@ -31,6 +31,7 @@ class NomenclatureEntry:
     name: str
     parent: str | None = None
     level: int = 1
+    note: str = ""                              # where the entry comes from, when not the file's source
 
 
 @dataclass(frozen=True)
