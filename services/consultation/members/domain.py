@@ -49,6 +49,12 @@ class SharedOrganisation(NotAllowed):
     code = "shared-organisation"
 
 
+class RevokedOrganisation(NotAllowed):
+    """The organisation came from a former Ambito's register that is no longer shared: kept for history only."""
+
+    code = "organisation-revoked"
+
+
 class SuspendedOrganisation(NotAllowed):
     """The organisation is suspended from the Ambito's network: not until it is reactivated."""
 
@@ -75,6 +81,10 @@ def refusal(organisation: dict | None, *, tenant: str, shared_registers=frozense
     if organisation is None:
         return UnknownOrganisation()
     organisation_id = organisation.get("id")
+    # Marked by the revocation (migration 014, services/consultation/revoke.py): its memberships and
+    # contributions stay as history, but nothing new in its name.
+    if organisation.get("revoked_at") is not None:
+        return RevokedOrganisation(organisation_id)
     if organisation["origin"] != tenant and organisation["origin"] not in shared_registers:
         return SharedOrganisation(organisation_id)
     status = check_status(organisation["status"])

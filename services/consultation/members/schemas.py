@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.consultation.members.domain import (ORGANISATION_TYPES, STATUSES, SharedOrganisation,
-                                                  SuspendedOrganisation, UnknownOrganisation,
-                                                  WithdrawnOrganisation)
+from services.consultation.members.domain import (ORGANISATION_TYPES, STATUSES, RevokedOrganisation,
+                                                  SharedOrganisation, SuspendedOrganisation,
+                                                  UnknownOrganisation, WithdrawnOrganisation)
 from services.consultation.text import NFCString
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 REFUSALS = tuple(e.code for e in (UnknownOrganisation, SharedOrganisation, SuspendedOrganisation,
-                                  WithdrawnOrganisation))
+                                  WithdrawnOrganisation, RevokedOrganisation))
 
 
 class OrganisationOut(Schema):

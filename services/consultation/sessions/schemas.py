@@ -112,7 +112,7 @@ class SessionNotInvited(Schema):
     organisation_id = fields.UUID()
     reason = fields.String(metadata={"description": "not-a-member, membership-ended, organisation-suspended,"
                                                     " organisation-withdrawn, unknown-organisation,"
-                                                    " shared-organisation"})
+                                                    " shared-organisation, organisation-revoked"})
 
 
 class SessionInviteOut(Schema):

@@ -31,7 +31,7 @@ def members(conn: psycopg.Connection, table_id) -> list[dict]:
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
             "SELECT m.organisation_id, m.accounts, m.state, m.joined_version,"
-            " o.organisation_id AS id, o.origin, o.status, o.type, o.name,"
+            " o.organisation_id AS id, o.origin, o.status, o.type, o.name, o.revoked_at,"
             " coalesce((SELECT array_agg(array[s.version::text, s.status]) FROM organisation_statuses s"
             "           WHERE s.organisation_id = m.organisation_id), '{}') AS history"
             " FROM table_members m JOIN organisations o ON o.organisation_id = m.organisation_id"
@@ -40,7 +40,7 @@ def members(conn: psycopg.Connection, table_id) -> list[dict]:
 
 def organisation(conn: psycopg.Connection, organisation_id) -> dict | None:
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute("SELECT organisation_id AS id, origin, status, type, name FROM organisations"
+        return cur.execute("SELECT organisation_id AS id, origin, status, type, name, revoked_at FROM organisations"
                            " WHERE organisation_id = %s", (organisation_id,)).fetchone()
 
 

@@ -17,6 +17,23 @@ _SELECT = ("SELECT m.id, m.seq, m.table_id, m.organisation_id, m.accounts, m.sta
            " FROM table_members m JOIN organisations o ON o.organisation_id = m.organisation_id")
 
 
+def organisation(conn: psycopg.Connection, organisation_id) -> dict | None:
+    """The register replica's row as the membership rules read it, a revoked one (014) included: refused
+    by name (members/domain.py), not as unknown."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute("SELECT organisation_id AS id, origin, name, status, version, revoked_at"
+                           " FROM organisations WHERE organisation_id = %s", (organisation_id,)).fetchone()
+
+
+def active_organisations(conn: psycopg.Connection, *, tenant: str, origins) -> list[dict]:
+    """The active, not revoked organisations of the registers of `origins`: the Ambito's own first, each
+    register in arrival order."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute("SELECT organisation_id AS id, origin FROM organisations"
+                           " WHERE origin = ANY(%s) AND status = 'active' AND revoked_at IS NULL"
+                           " ORDER BY origin <> %s, origin, seq", (sorted(origins), tenant)).fetchall()
+
+
 def insert(conn: psycopg.Connection, **values) -> dict:
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(

@@ -15,7 +15,6 @@ import psycopg
 from shared.http.pagination import decode_cursor, encode_cursor
 from shared.outbox.store import add_event
 
-from services.consultation.members import store as replica
 from services.consultation.members.domain import ensure_may_be_invited
 from services.consultation.tables import domain, events, member_store
 from services.consultation.tables.access import Caller, ensure_manages, manages
@@ -78,7 +77,7 @@ def _make_room(conn, *, tenant: str, table_id, organisation_id) -> None:
 
 def _take_place(conn, *, tenant: str, table: dict, organisation_id, accounts: list[str], state: str,
                 by: str, shared_registers=frozenset()) -> dict:
-    organisation = replica.get(conn, organisation_id)
+    organisation = member_store.organisation(conn, organisation_id)
     ensure_may_be_invited(organisation, tenant=tenant, shared_registers=shared_registers)
     _make_room(conn, tenant=tenant, table_id=table["id"], organisation_id=organisation_id)
     try:
@@ -103,6 +102,28 @@ def add_member(*, conn: psycopg.Connection, tenant: str, caller: Caller, table_i
                           state=domain.MEMBER, by=caller.subject, shared_registers=shared_registers)
         add_event(conn, _event(events.MEMBER_ADDED, tenant=tenant, row=row))
     return row
+
+
+def add_everyone(*, conn: psycopg.Connection, tenant: str, caller: Caller, table_id: uuid.UUID,
+                 shared_registers=frozenset()) -> dict:
+    """The office adds every active organisation of this Ambito's register and of the former Ambiti's shared
+    with it (`shared_registers`) that holds no place yet, without accounts; a second call adds only the missing."""
+    with conn.transaction():
+        table = locked_table(conn, table_id, lock="share")
+        ensure_manages(caller, table)
+        domain.check_may_take_everyone(table)
+        added, already = [], []
+        origins = {tenant, *shared_registers}
+        for organisation in member_store.active_organisations(conn, tenant=tenant, origins=origins):
+            try:
+                row = _take_place(conn, tenant=tenant, table=table, organisation_id=organisation["id"], accounts=[],
+                                  state=domain.MEMBER, by=caller.subject, shared_registers=shared_registers)
+            except domain.AlreadyMember:
+                already.append(organisation["id"])  # a member already, or asking to join: its place stays
+                continue
+            add_event(conn, _event(events.MEMBER_ADDED, tenant=tenant, row=row))
+            added.append(row)
+    return {"table": table, "added": added, "already_members": already}
 
 
 def request_to_join(*, conn: psycopg.Connection, tenant: str, caller: Caller, table_id: uuid.UUID,
@@ -180,7 +201,7 @@ def admit(*, conn: psycopg.Connection, tenant: str, caller: Caller, table_id: uu
     with conn.transaction():
         _table, row = _locked_member(conn, caller=caller, table_id=table_id, member_id=member_id, version=version,
                                      action="admit")
-        organisation = replica.get(conn, row["organisation_id"])
+        organisation = member_store.organisation(conn, row["organisation_id"])
         ensure_may_be_invited(organisation, tenant=tenant, shared_registers=shared_registers)
         member_store.update(conn, member_id, state=domain.MEMBER, joined_version=organisation["version"],
                             joined_at=datetime.now(timezone.utc))

@@ -62,7 +62,8 @@ class Registrations(MethodView):
         ("organisation-suspended", "the organisation is suspended from the network"),
         ("organisation-withdrawn", "the organisation withdrew from the network"),
         ("unknown-organisation", "the organisation is not in the Ambito's register"),
-        ("shared-organisation", "the organisation belongs to another Ambito's register")))
+        ("shared-organisation", "the organisation belongs to another Ambito's register"),
+        ("organisation-revoked", "the organisation's former Ambito no longer shares its register")))
     def post(self, body, tenant, session_id):
         """Register an organisation (its representative, or the office on its behalf): a seat, or the waiting list."""
         with current_platform().write(g.tenant) as conn:
