@@ -63,6 +63,12 @@ class AlreadyMember(TableRuleError):
     code = "already-member"
 
 
+class NotForEveryone(TableRuleError):
+    """Only a standing table or the plenary takes every organisation of the register at once."""
+
+    code = "table-kind"
+
+
 class MemberState(TableRuleError):
     """The membership is not in a state that allows this."""
 
@@ -104,6 +110,18 @@ def check_coordinator_change(changes: Iterable[str]) -> None:
     others = sorted(set(changes) - COORDINATOR_FIELDS)
     if others:
         raise PermissionError(f"the coordinator may change only the description, not: {', '.join(others)}")
+
+
+# The kinds that gather every social actor: the tavolo permanente open to all of them (seed 000) and the
+# plenary; a thematic table gathers those working its areas, chosen one by one.
+FOR_EVERYONE = (STANDING, PLENARY)
+
+
+def check_may_take_everyone(table: dict) -> None:
+    """An active standing table or plenary may take every organisation of the register in one step."""
+    check_open(table)
+    if table["kind"] not in FOR_EVERYONE:
+        raise NotForEveryone()
 
 
 def check_may_request(table: dict) -> None:

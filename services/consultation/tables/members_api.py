@@ -22,8 +22,8 @@ from services.consultation.tables.access import NotAllowed
 from services.consultation.shared_replicas.origins import shared_registers
 from services.consultation.shared_replicas.store import ReplicaReadOnly
 from services.consultation.tables.api import CLOSED, READERS, REPLICA, caller, replica_problem
-from services.consultation.tables.schemas import AccountsPatch, JoinRequestIn, MemberIn, MemberListQuery, \
-    MemberOut, MemberPage
+from services.consultation.tables.schemas import AccountsPatch, EveryoneOut, JoinRequestIn, MemberIn, \
+    MemberListQuery, MemberOut, MemberPage
 from services.consultation.tables.service import TableNotFound, get_table
 
 blp = Blueprint("table_members", __name__, url_prefix="/v1/<tenant>/tables/<uuid:table_id>",
@@ -33,6 +33,7 @@ OFFICE = (OPERATOR, COORDINATOR)   # then access.manages(): the operator, or thi
 TAKING_PART = tuple((code, "the organisation may not take part now (members/domain.py)") for code in REFUSALS)
 ALREADY = ("already-member", "the organisation is already a member of the table, or has asked to join it")
 STATE = ("member-state", "the membership is not in a state that allows this")
+KIND = ("table-kind", "only a standing table or the plenary takes every organisation at once")
 
 
 def _answer(row: dict, status: int = 200):
@@ -108,6 +109,22 @@ class Members(MethodView):
             return _answer(_run(lambda: membership.add_member(conn=conn, tenant=tenant, caller=caller(),
                                                               table_id=table_id, shared_registers=registers(),
                                                               **body)), 201)
+
+
+@blp.route("/members/all")
+class EveryMember(MethodView):
+    @requires(OPERATOR)
+    @blp.response(200, EveryoneOut)
+    @blp.alt_response(409, **conflicts(CLOSED, REPLICA, KIND))
+    def post(self, tenant, table_id):
+        """Add every active organisation of the Ambito's register and of its former Ambiti's shared registers
+        to a standing table or the plenary (the operator), without accounts; a second call adds only those
+        missing (no Idempotency-Key needed). One `table_member.added` event per organisation added."""
+        with current_platform().write(g.tenant) as conn:
+            done = _run(lambda: membership.add_everyone(conn=conn, tenant=tenant, caller=caller(), table_id=table_id,
+                                                        shared_registers=registers()))
+        return {"added": [{**_shown(done["table"], row), "origin": tenant} for row in done["added"]],
+                "already_members": done["already_members"]}
 
 
 @blp.route("/requests")

@@ -128,3 +128,10 @@ class MemberListQuery(Schema):
 class MemberPage(Schema):
     items = fields.List(fields.Nested(MemberOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class EveryoneOut(Schema):
+    added = fields.List(fields.Nested(MemberOut), metadata={
+        "description": "The memberships this call made (state member, no accounts yet: PATCH each to name them)"})
+    already_members = fields.List(fields.UUID(), metadata={
+        "description": "Organisations that already held a place (a member, or asking to join): unchanged"})
