@@ -1,0 +1,1 @@
+"""Expenditure (rendicontazione): commitments (impegni) and payments (liquidazioni) against allocations."""
