@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from stdnum import luhn
 
-from shared.cli import demo_consultation
+from shared.cli import demo_consultation, demo_merged
 from shared.cli.demo_consultation import CONSULTATION
 from shared.cli.demo_http import call as _call, http as _http
 from shared.config import Settings
@@ -227,6 +227,8 @@ def load(settings: Settings) -> int:
     try:
         for line in demo_consultation.load_all(settings):
             print(f"[pdz] demo: FASE 2 {line}")
+        for line in demo_merged.show(settings, reporting=REPORTING):
+            print(f"[pdz] demo: ambito unito {line}")
     except RuntimeError as exc:
         print(f"[pdz] demo: {exc}")
         return 1
@@ -235,6 +237,8 @@ def load(settings: Settings) -> int:
     print(f"""
 [pdz] demo loaded: the events went registry -> outbox -> Kafka -> reporting.
   Stakeholder statistics:   curl -H "Authorization: Bearer $TOKEN" {REPORTING}/v1/lagonegrese-pollino/statistics/stakeholders
+  Former territories compared: curl -H "Authorization: Bearer $TOKEN" {REPORTING}/v1/lagonegrese-pollino/statistics/comparison
+  Needs by origin:          curl -H "Authorization: Bearer $TOKEN" "{CONSULTATION}/v1/lagonegrese-pollino/needs?origin=lagonegrese"
   Stakeholder register:     curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/fasano/stakeholders
   Ambito profile:           curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/pollino/profile
   Calls and applications:   curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/lagonegrese/applications

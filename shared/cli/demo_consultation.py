@@ -12,7 +12,8 @@ from __future__ import annotations
 import time
 import urllib.error
 
-from shared.cli import demo_consultation_fasano, demo_consultation_lagonegrese_pollino
+from shared.cli import demo_consultation_fasano, demo_consultation_former_ambiti as former, \
+    demo_consultation_lagonegrese_pollino
 from shared.cli import demo_consultation_steps as steps
 from shared.cli.demo_http import every, http
 from shared.config import Settings
@@ -21,13 +22,15 @@ from shared.http.auth import mint_dev_token
 CONSULTATION = "http://127.0.0.1:58082"
 AMBITI = {"fasano": demo_consultation_fasano.AMBITO,
           "lagonegrese-pollino": demo_consultation_lagonegrese_pollino.AMBITO}
+# The former Ambiti's history before the merger: a table each, its needs and a proposal (no sessions).
+FORMER = {"lagonegrese": former.LAGONEGRESE, "pollino": former.POLLINO}
 
 
 class Demo:
     """One Ambito's consultation over HTTP, with the development tokens of the people who act in it."""
 
     def __init__(self, settings: Settings, *, tenant: str, ambito: str, base: str):
-        self.settings, self.tenant, self.base, self.spec = settings, tenant, base, AMBITI[ambito]
+        self.settings, self.tenant, self.base, self.spec = settings, tenant, base, {**AMBITI, **FORMER}[ambito]
         self.operator_account = f"ufficio-di-piano-{tenant}"
         self.operator = self.token(self.operator_account, "operator")
         self.writes = 0      # writes this run made (a replayed Idempotency-Key is not one)
@@ -80,7 +83,9 @@ class Demo:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
-                self.replica = {o["name"]: o["id"] for o in self.all("/organisations?status=active")}
+                # its own register only: a merged Ambito's list holds its former Ambiti's too (same names)
+                self.replica = {o["name"]: o["id"]
+                                for o in self.all(f"/organisations?status=active&origin={self.tenant}")}
             except (RuntimeError, urllib.error.URLError, ConnectionError):
                 self.replica = {}   # not answering yet: the deadline decides
             missing = set(self.spec["accounts"]) - set(self.replica)
@@ -93,7 +98,7 @@ class Demo:
 
     def tables(self) -> tuple[dict, int, int]:
         """The Ambito's tables by title and their members: (tables, tables created, memberships added)."""
-        existing = {t["title"]: t for t in self.all("/tables")}
+        existing = {t["title"]: t for t in self.all(f"/tables?origin={self.tenant}")}
         created = added = 0
         for number, (kind, title, description, areas, membership, coordinator, members) in enumerate(
                 self.spec["tables"]):
@@ -137,6 +142,22 @@ def load(settings: Settings, *, tenant: str, ambito: str, base: str = CONSULTATI
     return steps.run(demo, tables)
 
 
+def load_former(settings: Settings, *, tenant: str, ambito: str, base: str = CONSULTATION,
+                wait_seconds: float = 60) -> str:
+    """A former Ambito's table, members, needs and proposal, recorded before the merger; a line."""
+    demo = Demo(settings, tenant=tenant, ambito=ambito, base=base)
+    demo.wait_for_replica(wait_seconds)
+    tables, _created, _added = demo.tables()
+    needs, proposals = {}, {}
+    for number, (_kind, title, *_rest) in enumerate(demo.spec["tables"]):
+        work = demo.spec["work"][title]
+        needs.update(steps.record_needs(demo, tables[title], {"id": None}, work, number))
+        proposals.update(steps.submit_proposals(demo, tables[title], work, number, needs))
+    return (f"{tenant}: {len(demo.spec['tables'])} table, {len(needs)} needs, {len(proposals)} proposal; "
+            + (f"{demo.writes} writes in this run" if demo.writes else "nothing new in this run"))
+
+
 def load_all(settings: Settings) -> list[str]:
-    """Every demo Ambito's consultation, a line each."""
-    return [load(settings, tenant=ambito, ambito=ambito) for ambito in AMBITI]
+    """Every demo Ambito's consultation, a line each: the former Ambiti's first, then the others."""
+    return ([load_former(settings, tenant=ambito, ambito=ambito) for ambito in FORMER]
+            + [load(settings, tenant=ambito, ambito=ambito) for ambito in AMBITI])
