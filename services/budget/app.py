@@ -4,10 +4,12 @@ from __future__ import annotations
 from shared.http.app import create_service_app
 
 from services.budget import SERVICE
+from services.budget.expenditure.api import blp as expenditure_blp
 from services.budget.interventions.api import blp as interventions_blp
 from services.budget.interventions.progress_api import blp as progress_blp
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Budget", blueprints=[interventions_blp, progress_blp],
+    return create_service_app(service=SERVICE, title="PdZ Budget",
+                              blueprints=[interventions_blp, progress_blp, expenditure_blp],
                               settings=settings, platform=platform)
