@@ -5,11 +5,15 @@ from shared.http.app import create_service_app
 
 from services.budget import SERVICE
 from services.budget.expenditure.api import blp as expenditure_blp
+from services.budget.funds.api import blp as funds_blp
 from services.budget.interventions.api import blp as interventions_blp
 from services.budget.interventions.progress_api import blp as progress_blp
+from services.budget.reference import reference
+from services.budget.reference.api import blp as reference_blp
 
 
 def create_app(settings=None, platform=None):
+    reference()  # funds, LEPS, nomenclature: a wrong reference file stops the process here (ReferenceDataError)
     return create_service_app(service=SERVICE, title="PdZ Budget",
-                              blueprints=[interventions_blp, progress_blp, expenditure_blp],
+                              blueprints=[interventions_blp, progress_blp, expenditure_blp, reference_blp, funds_blp],
                               settings=settings, platform=platform)
