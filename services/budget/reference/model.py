@@ -47,7 +47,7 @@ class Fund:
     nomenclature: frozenset | None = None       # CISIS codes, groups already expanded to their lines
     target_groups: frozenset | None = None      # L. 328/2000 target groups (consultation's codes)
     region: str | None = None                   # a regional fund: only that region's Ambiti
-    areas_by_region: Mapping = field(default_factory=lambda: MappingProxyType({}))
+    areas_by_region: Mapping = field(default_factory=lambda: MappingProxyType({}), hash=False)
     legal_basis: str = ""
     rule: str = ""                              # the earmarking in words (Italian), for people
 
