@@ -108,7 +108,7 @@ def _quarter(value) -> int:
     return QUARTERS[text]
 
 
-def parse_row(line: int, cells: tuple, names: dict[int, str], *, decimal_comma: bool) -> ProgressRow | Refused:
+def parse_row(line: int, cells: tuple, names: dict[int, str]) -> ProgressRow | Refused:
     """One data row as a ProgressRow, or Refused with the first reason found."""
     values: dict = {}
     outputs: dict = {}
@@ -131,8 +131,9 @@ def parse_row(line: int, cells: tuple, names: dict[int, str], *, decimal_comma: 
             raise ValueError(f"stato «{_text(values.get('status'))}» sconosciuto (programmato, in corso, sospeso, "
                              "concluso, annullato)")
         try:
-            percentage = parse_percent(values.get("percentage") if values.get("percentage") is not None else "",
-                                       comma=decimal_comma)
+            cell = values.get("percentage")
+            # Text may use the Italian decimal comma (a CSV, or a spreadsheet cell typed as text).
+            percentage = parse_percent(cell if cell is not None else "", comma=isinstance(cell, str))
         except ValueError:
             raise ValueError("la percentuale deve essere un numero da 0 a 100 con al più due decimali") from None
         start_cell = values.get("actual_start")
@@ -143,8 +144,7 @@ def parse_row(line: int, cells: tuple, names: dict[int, str], *, decimal_comma: 
         note = _text(values.get("note"))
         if len(note) > MAX_NOTE:
             raise ValueError(f"la nota supera i {MAX_NOTE} caratteri")
-        if decimal_comma:
-            outputs = {k: v.replace(",", ".") if isinstance(v, str) else v for k, v in outputs.items()}
+        outputs = {k: v.replace(",", ".") if isinstance(v, str) else v for k, v in outputs.items()}
         parsed = check_outputs(outputs)
     except RecordRefused as exc:
         return Refused(line, exc.italian)
@@ -163,7 +163,7 @@ def parse_table(table: Table) -> tuple[list[ProgressRow], list[Refused]]:
     refused: list[Refused] = []
     seen: dict[tuple[str, Period], int] = {}
     for line, cells in table.rows:
-        row = parse_row(line, cells, names, decimal_comma=table.decimal_comma)
+        row = parse_row(line, cells, names)
         if isinstance(row, ProgressRow):
             first = seen.setdefault((row.code, row.period), line)
             if first != line:

@@ -28,14 +28,13 @@ class Table:
     header_line: int
     header: tuple
     rows: tuple[tuple[int, tuple], ...]
-    decimal_comma: bool   # CSV: a decimal may be written 37,5 (Italian); XLSX numbers are numbers
 
 
 def _blank(cells) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _table(numbered, *, decimal_comma: bool) -> Table:
+def _table(numbered) -> Table:
     header_line, header, rows = 0, None, []
     for line, cells in numbered:
         if _blank(cells):
@@ -48,7 +47,7 @@ def _table(numbered, *, decimal_comma: bool) -> Table:
         rows.append((line, tuple(cells)))
     if header is None:
         raise UnreadableFile("il file è vuoto: manca la riga di intestazione")
-    return Table(header_line, header, tuple(rows), decimal_comma)
+    return Table(header_line, header, tuple(rows))
 
 
 def read_csv(data: bytes) -> Table:
@@ -69,7 +68,7 @@ def read_csv(data: bytes) -> Table:
                 start = reader.line_num + 1
         except csv.Error as exc:
             raise UnreadableFile(f"CSV non leggibile alla riga {reader.line_num}: {exc}") from None
-    return _table(numbered(), decimal_comma=True)
+    return _table(numbered())
 
 
 def _cell_value(cell):
@@ -106,7 +105,7 @@ def read_xlsx(data: bytes) -> Table:
                 raise
             except Exception:  # noqa: BLE001 - same as above: a broken sheet is the file's fault
                 raise UnreadableFile("il foglio XLSX non è leggibile") from None
-        return _table(numbered(), decimal_comma=False)
+        return _table(numbered())
     finally:
         workbook.close()
 
