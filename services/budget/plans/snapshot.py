@@ -129,6 +129,7 @@ def build(*, header: dict, interventions: list[dict], proposals: dict, allocatio
     for share in shares:
         parts[(str(share["intervention_id"]), int(share["year"]))].append(
             {"istat_code": share["istat_code"], "population": int(share["population"]),
+             "population_date": _text(share.get("population_date")),
              "amount": format_amount(_amount(share["amount"]))})
     cofin = sorted(({"intervention_id": str(c["intervention_id"]), "year": int(c["year"]),
                      "total": format_amount(_amount(c["total"])),
