@@ -56,13 +56,18 @@ def test_bad_input_is_refused_and_nothing_is_written(funds):
     body = problem(funds.assign("FSR-LOMBARDIA"), 422, "validation-error")
     assert body["errors"][0]["field"] == "fund" and "region lombardia" in body["errors"][0]["message"]
     for bad in ({"amount": "0.00"}, {"amount": 1000}, {"amount": "10.001"}, {"year": 1999}, {"decree_reference": ""},
-                {"decree_date": "14/06/2025"}):
+                {"decree_reference": "   "}, {"decree_date": "14/06/2025"}):
         json = {"fund": "FNPS", "year": 2025, "amount": "10.00", "decree_reference": "DGR 1",
                 "decree_date": "2025-06-14", **bad}
         response = funds.call("POST", "/fund-assignments", json=json)
         assert response.status_code == 422, (bad, response.get_json())
     assert funds.sql("SELECT count(*) AS n FROM fund_assignments")[0]["n"] == 0
     assert funds.ledger("FNPS", 2025) is None and funds.outbox() == []
+    # A fund-year's total must fit an amount too: the second decree is refused, the first stays.
+    assert funds.assign("FNA", 2025, "999999999999.99", "DGR 1").status_code == 201
+    body = problem(funds.assign("FNA", 2025, "0.01", "DGR 2"), 422, "validation-error")
+    assert body["errors"][0]["field"] == "amount"
+    assert str(funds.ledger("FNA", 2025)["assigned"]) == "999999999999.99" and len(funds.outbox()) == 1
 
 
 def test_a_correction_needs_if_match_and_the_ledger_follows_it(funds):

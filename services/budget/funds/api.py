@@ -24,7 +24,8 @@ DUPLICATE = ("decree-already-recorded", "this decree is already recorded for the
 CLOSED = ("fund-year-closed", "the fund-year is closed: its residui were carried to the next year")
 BELOW = ("below-allocated", "the corrected amount leaves less than is already allocated (members assigned_after,"
                             " residui_in, allocated)")
-UNKNOWN = ("validation-error", "no such fund in the reference data, or a regional fund of another region")
+UNKNOWN = ("validation-error", "no such fund in the reference data, or a regional fund of another region;"
+                                " or the fund-year's total would exceed 999999999999.99")
 
 
 def _answer(row: dict, status: int = 200):
@@ -41,6 +42,8 @@ def run(action):
         raise stale(exc.current_version) from None
     except (domain.UnknownFund, domain.FundOfAnotherRegion) as exc:
         raise invalid(("fund", str(exc))) from None
+    except domain.TotalTooLarge as exc:
+        raise invalid(("amount", str(exc))) from None
     except domain.DuplicateDecree as exc:
         raise Problem(409, "Conflict", str(exc), slug=DUPLICATE[0], fund=exc.fund, year=exc.year) from None
     except domain.FundYearClosed as exc:
@@ -88,6 +91,7 @@ class AssignmentById(MethodView):
     @blp.arguments(AssignmentPatch)
     @blp.response(200, AssignmentOut)
     @blp.alt_response(409, **conflicts(BELOW, DUPLICATE, CLOSED))
+    @blp.alt_response(422, **problems(422, UNKNOWN))
     def patch(self, body, tenant, assignment_id):
         """Corregge importo o decreto (If-Match obbligatorio); l'assegnato del fondo-anno segue l'importo."""
         version = required_version()

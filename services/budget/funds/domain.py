@@ -41,6 +41,14 @@ class BelowAllocated(Exception):
         self.assigned_after, self.residui_in, self.allocated = assigned_after, residui_in, allocated
 
 
+class TotalTooLarge(ValueError):
+    """The fund-year's total would not fit an amount (NUMERIC(14,2): at most 999,999,999,999.99)."""
+
+    def __init__(self, fund: str, year: int):
+        super().__init__(f"fund {fund} year {year}: the assigned total would exceed 999999999999.99")
+        self.fund, self.year = fund, year
+
+
 class DuplicateDecree(Exception):
     """The same decree is already recorded for this fund and year."""
 

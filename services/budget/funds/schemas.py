@@ -9,6 +9,11 @@ FUND_CODE = r"^[A-Z][A-Z0-9_.-]{1,40}$"
 YEAR = validate.Range(min=2000, max=2100)
 
 
+def not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Name the decree (e.g. \"DGR n. 512 del 14/06/2025\").")
+
+
 def positive(value) -> None:
     if value <= 0:
         raise ValidationError("An assignment is more than 0.00.")
@@ -19,7 +24,7 @@ class AssignmentIn(Schema):
                          metadata={"description": "Codice del fondo (GET /funds), es. FNPS"})
     year = fields.Integer(required=True, validate=YEAR, metadata={"description": "Annualità del fondo"})
     amount = Amount(required=True, validate=positive, metadata={"description": "Importo assegnato all'Ambito"})
-    decree_reference = fields.String(required=True, validate=validate.Length(min=1, max=300),
+    decree_reference = fields.String(required=True, validate=[validate.Length(min=1, max=300), not_blank],
                                      metadata={"description": "Estremi del decreto di riparto o di assegnazione, "
                                                               "es. \"DGR n. 512 del 14/06/2025\""})
     decree_date = fields.Date(required=True, metadata={"description": "Data del decreto"})
@@ -27,7 +32,7 @@ class AssignmentIn(Schema):
 
 class AssignmentPatch(Schema):
     amount = Amount(validate=positive, metadata={"description": "Importo corretto"})
-    decree_reference = fields.String(validate=validate.Length(min=1, max=300),
+    decree_reference = fields.String(validate=[validate.Length(min=1, max=300), not_blank],
                                      metadata={"description": "Estremi del decreto corretti"})
     decree_date = fields.Date(metadata={"description": "Data del decreto corretta"})
 

@@ -38,6 +38,8 @@ def _move_ledger(conn: psycopg.Connection, *, fund: str, year: int, delta: Decim
     try:
         with conn.transaction():   # a savepoint: after a refusal the outer transaction can still read
             row = move(conn, fund=fund, year=year, delta=delta)
+    except psycopg.errors.NumericValueOutOfRange:
+        raise domain.TotalTooLarge(fund, year) from None
     except psycopg.errors.CheckViolation:
         current = store.ledger(conn, fund=fund, year=year)
         raise domain.BelowAllocated(fund=fund, year=year, assigned_after=current["assigned"] + delta,
