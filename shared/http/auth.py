@@ -35,8 +35,10 @@ OPERATOR = "operator"              # Ufficio di Piano operator
 COORDINATOR = "coordinator"        # coordinates consultation tables (the table names which account)
 STAKEHOLDER = "stakeholder"        # stakeholder representative
 AUDITOR = "auditor"                # read-only
-ROLES = (REGIONAL_ADMIN, OPERATOR, COORDINATOR, STAKEHOLDER, AUDITOR)
-REGIONAL_ROLES = frozenset({REGIONAL_ADMIN})
+# The Region's review of a plan (budget: return with remarks / accept), in every Ambito; no other write.
+REGIONAL_REVIEWER = "regional-reviewer"
+ROLES = (REGIONAL_ADMIN, OPERATOR, COORDINATOR, STAKEHOLDER, AUDITOR, REGIONAL_REVIEWER)
+REGIONAL_ROLES = frozenset({REGIONAL_ADMIN, REGIONAL_REVIEWER})
 TENANT_ROLES = frozenset({OPERATOR, COORDINATOR, STAKEHOLDER, AUDITOR})
 GROUP_PREFIX = "/ambiti/"          # Keycloak group path: /ambiti/<tenant>/<role>
 MAX_LIFETIME_SECONDS = 31 * 24 * 3600  # an `exp` further away than this is a forged or broken token

@@ -59,7 +59,9 @@ def _lines(a: dict, b: dict, *, rows: str, key, amount: str) -> list[dict]:
                 "delta": format_amount((value_new or ZERO) - (value_old or ZERO)),
                 "area_before": area_old, "area_after": area_new}
         found.append(line)
-    return found
+    # Line by line in the plan's order: by intervention code, then fund and year.
+    return sorted(found, key=lambda line: (line["code"], line["intervention_id"],
+                                           *(str(line[f]).zfill(4) for f in key.fields[1:])))
 
 
 class _Key:
