@@ -25,8 +25,10 @@ PROCESSES = {
     "reporting-api": ("pdz-reporting-api", 58084, {}),
     "registry-relay": ("pdz-registry-relay", 59181, {}),
     "consultation-relay": ("pdz-consultation-relay", 59182, {}),
+    "budget-relay": ("pdz-budget-relay", 59183, {}),
     "reporting-consumer": ("pdz-reporting-consumer", 59184, {}),
     "consultation-consumer": ("pdz-consultation-consumer", 59185, {}),
+    "budget-consumer": ("pdz-budget-consumer", 59186, {}),
 }
 
 

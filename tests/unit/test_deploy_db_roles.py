@@ -34,8 +34,8 @@ def secrets_of(workload: dict) -> set[str]:
 def test_each_process_holds_its_own_services_database_secret_and_no_admin_login(folder):
     docs = rendered(folder)
     deployments = [d for d in docs if d["kind"] == "Deployment"]
-    # four APIs, the registry and consultation relays, the reporting and consultation consumers
-    assert len(deployments) == 8
+    # four APIs, the registry, consultation and budget relays, the reporting, consultation and budget consumers
+    assert len(deployments) == 10
     for deployment in deployments:
         command = deployment["spec"]["template"]["spec"]["containers"][0]["command"][0]
         service = command.split("-")[1]  # pdz-<service>-api|relay|consumer

@@ -1,0 +1,1 @@
+"""The replica of accepted proposals: what interventions answer, from consultation's events."""
