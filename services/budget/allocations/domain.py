@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from services.budget.reference import Fund, earmark_violation
+
 ZERO = Decimal("0.00")
 
 
@@ -90,6 +92,17 @@ def check_year(year: int, *, first_year: int, last_year: int) -> None:
     """An allocation's year lies within the plan's triennium."""
     if not first_year <= year <= last_year:
         raise InvalidField("year", f"the plan covers {first_year}-{last_year}")
+
+
+def check_earmark(fund: Fund | None, fund_code: str, intervention: dict, region: str | None) -> None:
+    """Refuse a fund the reference data does not know, or whose earmarking the intervention breaks."""
+    if fund is None:
+        raise EarmarkViolation(fund_code, f"fund {fund_code} is not in the reference configuration")
+    rule = earmark_violation(fund, area=intervention["area"], leps=intervention["leps"], kind=intervention["kind"],
+                             nomenclature_code=intervention["nomenclature_code"],
+                             target_group=intervention.get("target_group"), region=region)
+    if rule is not None:
+        raise EarmarkViolation(fund.code, rule)
 
 
 def check_change(*, amount: Decimal, new_amount: Decimal, committed: Decimal, closed: bool, fund: str,

@@ -17,7 +17,7 @@ from shared.outbox.store import add_event
 
 from services.budget.allocations import domain, events, store
 from services.budget.plans.editable import ensure_editable
-from services.budget.reference import Fund, earmark_violation
+from services.budget.reference import Fund
 
 ACTIONS = ("made", "changed", "released")
 
@@ -44,16 +44,6 @@ def _editable_intervention(conn, intervention_id) -> dict:
     return store.intervention(conn, intervention_id, lock=True)
 
 
-def _check_earmark(fund: Fund | None, fund_code: str, intervention: dict, region: str | None) -> None:
-    if fund is None:
-        raise domain.EarmarkViolation(fund_code, f"fund {fund_code} is not in the reference configuration")
-    rule = earmark_violation(fund, area=intervention["area"], leps=intervention["leps"], kind=intervention["kind"],
-                             nomenclature_code=intervention["nomenclature_code"],
-                             target_group=intervention.get("target_group"), region=region)
-    if rule is not None:
-        raise domain.EarmarkViolation(fund.code, rule)
-
-
 def _move(conn, *, fund: str, year: int, delta: Decimal) -> dict:
     """Move the ledger by delta (a savepoint, so a refusal leaves the transaction usable for reading why)."""
     ledger = store.fund_year(conn, fund=fund, year=year, lock=True)
@@ -78,7 +68,7 @@ def make_allocation(*, conn: psycopg.Connection, tenant: str, intervention_id: u
         domain.check_year(year, first_year=intervention["first_year"], last_year=intervention["last_year"])
         if intervention["status"] == "cancelled":
             raise domain.InterventionCancelled()
-        _check_earmark(fund, fund.code, intervention, region)
+        domain.check_earmark(fund, fund.code, intervention, region)
         existing = store.find(conn, intervention_id=intervention_id, fund=fund.code, year=year)
         if existing is not None:
             raise domain.AllocationExists(existing["id"])
@@ -118,7 +108,7 @@ def change_allocation(*, conn: psycopg.Connection, tenant: str, allocation_id: u
         delta = domain.check_change(amount=row["amount"], new_amount=amount, committed=row["committed"],
                                     closed=ledger["closed_at"] is not None, fund=row["fund_code"], year=row["year"])
         if delta > 0:
-            _check_earmark(funds.get(row["fund_code"]), row["fund_code"], row["intervention"], region)
+            domain.check_earmark(funds.get(row["fund_code"]), row["fund_code"], row["intervention"], region)
         if delta == 0:
             return _plain(row)
         _move(conn, fund=row["fund_code"], year=row["year"], delta=delta)
