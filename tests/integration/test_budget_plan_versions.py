@@ -2,6 +2,12 @@
 and the version it updates superseded when it is signed."""
 from __future__ import annotations
 
+import threading
+import time
+
+import psycopg
+
+from services.budget.plans.editable import ensure_editable
 from tests.contract.catalogue import assert_valid_event
 from tests.integration.test_budget_plan_world import problem, world  # noqa: F401
 
@@ -83,3 +89,32 @@ def test_a_yearly_update_compared_with_the_plan_it_updates(world):
     assert (2, "open") in transitions and transitions.index((2, "sign")) + 1 == transitions.index((1, "supersede"))
     assert events[transitions.index((1, "supersede")) + 1]["data"]["superseded_by"] == 2
     assert world.get(f"/plans/{pid}/differences?from=1&to=9").status_code == 404
+
+
+def test_an_adoption_waits_for_a_content_write_in_flight_and_freezes_it(world):
+    """ensure_editable holds the plan FOR SHARE, adoption takes it FOR UPDATE: the edit lands in the snapshot."""
+    pid = world.create_plan(2024).get_json()["id"]
+    line = world.intervention(pid, "A1")
+    etag = world.get(f"/plans/{pid}").headers["ETag"]
+    url = world.tenants.url_for(world.tenants.get(world.slug), "budget")
+    answers = []
+    with psycopg.connect(url) as writer:
+        with writer.transaction():
+            assert ensure_editable(writer, plan_id=pid) == 1
+            writer.execute("INSERT INTO fund_years (fund_code, year, assigned) VALUES ('FNPS', 2024, 1000)")
+            writer.execute("INSERT INTO allocations (id, intervention_id, fund_code, year, amount, created_by)"
+                           " VALUES (gen_random_uuid(), %s, 'FNPS', 2024, 750.25, 'sql')", (line,))
+            adopting = threading.Thread(target=lambda: answers.append(world.move(pid, 1, "adopt", etag=etag)))
+            adopting.start()
+            # Wait (bounded) until the adoption is blocked on the plan row the writer holds.
+            deadline = time.monotonic() + 30
+            with psycopg.connect(url, autocommit=True) as watcher:
+                while time.monotonic() < deadline and not watcher.execute(
+                        "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                        " WHERE NOT l.granted AND a.datname = current_database()").fetchone():
+                    pass
+            assert not answers, "the adoption did not wait for the content write"
+        adopting.join(timeout=60)
+    assert answers and answers[0].status_code == 200, answers and answers[0].get_json()
+    snapshot = world.get(f"/plans/{pid}/versions/1").get_json()["snapshot"]
+    assert [a["amount"] for a in snapshot["allocations"]] == ["750.25"] and snapshot["totals"]["total"] == "750.25"
