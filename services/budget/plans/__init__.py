@@ -1,0 +1,1 @@
+"""The Piano Sociale di Zona: plans per triennium, their versions, approval path, snapshots and differences."""
