@@ -43,7 +43,8 @@ def test_an_intervention_answers_accepted_proposals_and_through_them_the_needs(w
     assert intervention["comuni"] == [VIGGIANELLO, LAURIA]   # deduplicated, in order
     assert intervention["proposal_ids"] == [str(proposal_id)]
     assert intervention["proposals"] == [{"proposal_id": str(proposal_id), "origin": world.slug,
-                                          "title": "Navetta sociale delle frazioni", "needs": [need]}]
+                                          "title": "Navetta sociale delle frazioni", "need_ids": [need["need_id"]],
+                                          "needs": [need]}]
     assert intervention["need_ids"] == [need["need_id"]]
     assert intervention["status"] == "planned" and intervention["progress"] is None
     read = world.call("GET", f"/interventions/{intervention['id']}", "auditor")
@@ -54,6 +55,13 @@ def test_an_intervention_answers_accepted_proposals_and_through_them_the_needs(w
     assert_valid_event(PLANNED, events[0])
     assert events[0]["intervention_id"] == intervention["id"] and events[0]["need_ids"] == [need["need_id"]]
     assert events[0]["managing_body"] == str(body_id)
+    # A proposal a backfill snapshot brought has its need ids, not their details: the ids still count.
+    backfilled_need = uuid.uuid4()
+    backfilled = world.proposal(needs=[], need_ids=[backfilled_need])
+    changed = world.call("PATCH", f"/interventions/{intervention['id']}", headers={"If-Match": '"1"'},
+                         json={"proposal_ids": [str(proposal_id), str(backfilled)]}).get_json()
+    assert changed["need_ids"] == [need["need_id"], str(backfilled_need)]
+    assert changed["proposals"][1]["needs"] == [] and changed["proposals"][1]["need_ids"] == [str(backfilled_need)]
 
 
 def test_an_idempotent_retry_gets_the_first_answer_and_writes_nothing_more(world):

@@ -76,14 +76,16 @@ class World:
                      " position, version) VALUES (%s, %s, %s, 'PZ', 5000, '2024-01-01', %s, 1)",
                      (origin, code, f"Comune {code}", position))
 
-    def proposal(self, *, status: str = "accepted", origin: str | None = None, needs=None, title="Navetta sociale"):
+    def proposal(self, *, status: str = "accepted", origin: str | None = None, needs=None, title="Navetta sociale",
+                 need_ids=None):
+        """An accepted proposal of the replica; `needs=[]` with `need_ids` is one a backfill snapshot brought."""
         proposal_id = uuid.uuid4()
         needs = needs if needs is not None else [{"need_id": str(uuid.uuid4()), "area": "3",
                                                   "target_group": "anziani", "comuni": [LAURIA]}]
         self.sql("INSERT INTO accepted_proposals (origin, proposal_id, table_id, title, status, need_ids, needs,"
                  " version, source_event_id) VALUES (%s, %s, %s, %s, %s, %s, %s, 1, 'e')",
                  (origin or self.slug, proposal_id, uuid.uuid4(), title, status,
-                  [uuid.UUID(n["need_id"]) for n in needs], json.dumps(needs)))
+                  need_ids if need_ids is not None else [uuid.UUID(n["need_id"]) for n in needs], json.dumps(needs)))
         return proposal_id
 
     def outbox(self, event_type: str) -> list[dict]:

@@ -89,7 +89,9 @@ class ProposalRef(Schema):
     proposal_id = fields.UUID()
     origin = fields.String()
     title = fields.String()
-    needs = fields.List(fields.Nested(NeedRef), metadata={"description": "I bisogni a cui risponde la proposta"})
+    need_ids = fields.List(fields.UUID(), metadata={"description": "I bisogni a cui risponde la proposta"})
+    needs = fields.List(fields.Nested(NeedRef), metadata={
+        "description": "Quei bisogni con area, utenza e comuni (vuoto se la proposta è giunta da un backfill)"})
 
 
 class ContinuesOut(Schema):

@@ -49,8 +49,8 @@ def detailed(conn: psycopg.Connection, rows: list[dict]) -> list[dict]:
     result = []
     for row in rows:
         answered = proposals[row["id"]]
-        need_ids = domain.unique_in_order(n.get("need_id") for p in answered for n in p["needs"]
-                                          if isinstance(n, dict) and n.get("need_id"))
+        # need_ids, not needs: a proposal that reached the replica by a backfill snapshot has the ids only.
+        need_ids = domain.unique_in_order(str(n) for p in answered for n in p["need_ids"])
         continues = ({"origin": row["continues_origin"], "intervention_id": row["continues_intervention"]}
                      if row["continues_origin"] else None)
         result.append({**row, "proposals": answered, "proposal_ids": [p["proposal_id"] for p in answered],

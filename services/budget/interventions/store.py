@@ -76,7 +76,8 @@ def proposals_of(conn: psycopg.Connection, intervention_ids: list) -> dict:
     """For each intervention, the accepted proposals it answers with the needs they answer (from the replica)."""
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(
-            "SELECT ip.intervention_id, a.proposal_id, a.origin, a.title, a.needs FROM intervention_proposals ip"
+            "SELECT ip.intervention_id, a.proposal_id, a.origin, a.title, a.need_ids, a.needs"
+            " FROM intervention_proposals ip"
             " JOIN accepted_proposals a ON a.proposal_id = ip.proposal_id"
             " WHERE ip.intervention_id = ANY(%s) ORDER BY a.seq", (list(intervention_ids),)).fetchall()
     found: dict = {i: [] for i in intervention_ids}
