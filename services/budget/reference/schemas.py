@@ -6,13 +6,13 @@ from marshmallow import Schema, fields, validate
 from services.budget.reference.model import SOURCES
 
 
-class AreaOut(Schema):
+class FundAreaOut(Schema):
     code = fields.String()
     name = fields.String(metadata={"description": "Denominazione dell'area tematica della regione"})
 
 
-class EarmarkOut(Schema):
-    areas = fields.List(fields.Nested(AreaOut), allow_none=True,
+class FundEarmarkOut(Schema):
+    areas = fields.List(fields.Nested(FundAreaOut), allow_none=True,
                         metadata={"description": "Aree tematiche della regione dell'Ambito che il fondo può "
                                                  "finanziare (null: nessun vincolo)"})
     leps = fields.List(fields.String(), allow_none=True,
@@ -33,7 +33,7 @@ class FundOut(Schema):
     legal_basis = fields.String(metadata={"description": "Riferimenti normativi"})
     rule = fields.String(metadata={"description": "Il vincolo di destinazione, in parole"})
     restricted = fields.Boolean(metadata={"description": "Il fondo ha vincoli di destinazione"})
-    earmark = fields.Nested(EarmarkOut)
+    earmark = fields.Nested(FundEarmarkOut)
 
 
 class FundsQuery(Schema):
