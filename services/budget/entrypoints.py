@@ -23,6 +23,8 @@ def consumer() -> None:
     from shared.events.topics import service_topic
     from shared.processes import run_consumer
     from services.budget.projectors import PROJECTORS
+    from services.budget.reference import reference
 
+    reference()  # funds, LEPS, nomenclature: a wrong reference file stops the process before it consumes
     run_consumer(service=SERVICE, name=consumer_group(), projectors=PROJECTORS,
                  topics=[service_topic("registry"), service_topic("consultation"), service_topic(SERVICE)])

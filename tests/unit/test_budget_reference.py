@@ -139,8 +139,17 @@ def test_missing_or_broken_files_are_refused(tmp_path):
         load_reference(broken, LOCAL / "budget-nomenclature.yaml", LOCAL / "regions.yaml")
 
 
-def test_the_api_refuses_to_start_with_an_invalid_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("process", ["api", "consumer"])
+def test_the_api_and_the_consumer_refuse_to_start_with_an_invalid_file(process, tmp_path, monkeypatch):
+    from services.budget import entrypoints
     from services.budget.app import create_app
+
+    start = create_app if process == "api" else entrypoints.consumer
+
+    def consumes(**_kwargs):
+        raise AssertionError("the consumer started without checking the reference data")
+
+    monkeypatch.setattr("shared.processes.run_consumer", consumes)
 
     bad = yaml.safe_load((LOCAL / "budget-reference.yaml").read_text())
     next(f for f in bad["funds"] if f["code"] == "DOPO-DI-NOI")["earmark"]["leps"] = ["leps-inventato"]
@@ -150,7 +159,7 @@ def test_the_api_refuses_to_start_with_an_invalid_file(tmp_path, monkeypatch):
     loader.reference.cache_clear()
     try:
         with pytest.raises(ReferenceDataError, match="leps-inventato"):
-            create_app()
+            start()
     finally:
         monkeypatch.delenv("PDZ_BUDGET_REFERENCE_FILE")
         loader.reference.cache_clear()
