@@ -5,6 +5,7 @@ Plans, plan versions and the replicas (organisations, territory, accepted propos
 """
 from __future__ import annotations
 
+import threading
 import uuid
 
 from tests.contract.catalogue import assert_valid_event
@@ -189,3 +190,23 @@ def test_the_list_filters_and_pages(world):
     rest = world.call("GET", f"/plans/{plan_id}/interventions?limit=2&after={page['next_cursor']}").get_json()
     assert [i["code"] for i in rest["items"]] == ["A3"] and rest["next_cursor"] is None
     assert world.call("GET", f"/plans/{uuid.uuid4()}/interventions").status_code == 404
+
+
+def test_two_operators_racing_for_one_code_get_one_201_and_one_409(world):
+    plan_id = world.plan()
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def post(title):
+        client = world.client.application.test_client()   # one client per thread
+        barrier.wait()
+        answers.append(world.call("POST", f"/plans/{plan_id}/interventions", json=body(title=title),
+                                  subject=title, client=client).status_code)
+
+    threads = [threading.Thread(target=post, args=(title,)) for title in ("Primo titolo", "Secondo titolo")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [201, 409]
+    assert count(world, plan_id) == 1 and len(world.outbox(PLANNED)) == 1

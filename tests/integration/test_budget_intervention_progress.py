@@ -136,6 +136,9 @@ def test_one_bad_row_and_nothing_is_applied(world):
     plan_id = world.plan()
     intervention(world, plan_id, "A1")
     intervention(world, plan_id, "A2")
+    cancelled = intervention(world, plan_id, "A3")
+    assert world.call("PATCH", f"/interventions/{cancelled['id']}", json={"status": "cancelled"},
+                      headers={"If-Match": '"1"'}).status_code == 200
     before = snapshot(world)
     content = ("codice;anno;trimestre;stato;percentuale;avvio_effettivo\n"
                "A1;2025;1;in corso;10;2025-01-15\n"        # valid, and applied before the bad rows are met
@@ -143,16 +146,17 @@ def test_one_bad_row_and_nothing_is_applied(world):
                "A9;2025;1;in corso;10;2025-01-15\n"        # no such code in the plan
                "A1;2025;1;in corso;15;2025-01-15\n"        # the same quarter twice in the file
                "A2;2025;5;in corso;10;2025-01-15\n"        # no fifth quarter
-               "A2;2025;2;in corso;dieci;2025-01-15\n")    # not a number
+               "A2;2025;2;in corso;dieci;2025-01-15\n"     # not a number
+               "A3;2025;1;in corso;10;2025-01-15\n")       # a cancelled intervention is not reopened
     response = upload(world, plan_id, content.encode("utf-8"))
     assert response.status_code == 422, response.get_json()
     problem = response.get_json()
     assert problem["type"].endswith("/rows-refused")
-    assert [row["line"] for row in problem["rows"]] == [3, 4, 5, 6, 7]
+    assert [row["line"] for row in problem["rows"]] == [3, 4, 5, 6, 7, 8]
     reasons = {row["line"]: row["reason"] for row in problem["rows"]}
     assert "100" in reasons[3] and "A9" in reasons[4] and "riga 2" in reasons[5]
-    assert "trimestre" in reasons[6] and "percentuale" in reasons[7]
-    assert "5 righe rifiutate su 6" in problem["detail"]
+    assert "trimestre" in reasons[6] and "percentuale" in reasons[7] and "annullato" in reasons[8]
+    assert "6 righe rifiutate su 7" in problem["detail"]
     assert snapshot(world) == before   # from a second connection: not one row half-written
 
 

@@ -36,11 +36,11 @@ class World:
             return cursor.fetchall() if cursor.description else None
 
     def call(self, method: str, path: str, *roles: str, subject: str = "op-1", tenant: str | None = None,
-             headers: dict | None = None, **kwargs):
+             headers: dict | None = None, client=None, **kwargs):
         roles = roles or ("operator",)
         token = mint_dev_token(key=KEY, subject=subject, roles=list(roles),
                                tenants=[tenant or self.slug] if set(roles) - {"regional-admin"} else [])
-        return self.client.open(f"/v1/{tenant or self.slug}{path}", method=method,
+        return (client or self.client).open(f"/v1/{tenant or self.slug}{path}", method=method,
                                 headers={"Authorization": f"Bearer {token}", **(headers or {})}, **kwargs)
 
     # --- rows of the plans and replicas, written by SQL (their APIs are other engineers') ---
