@@ -4,6 +4,8 @@ from __future__ import annotations
 from shared.http.app import create_service_app
 
 from services.budget import SERVICE
+from services.budget.allocations.api import blp as allocations_blp
+from services.budget.cofinancing.api import blp as cofinancing_blp
 from services.budget.expenditure.api import blp as expenditure_blp
 from services.budget.funds.api import blp as funds_blp
 from services.budget.interventions.api import blp as interventions_blp
@@ -20,7 +22,8 @@ from services.budget.territory.api import blp as territory_blp
 def create_app(settings=None, platform=None):
     reference()  # funds, LEPS, nomenclature: a wrong reference file stops the process here (ReferenceDataError)
     return create_service_app(service=SERVICE, title="PdZ Budget",
-                              blueprints=[interventions_blp, progress_blp, expenditure_blp, reference_blp, funds_blp,
+                              blueprints=[allocations_blp, cofinancing_blp,
+                                          interventions_blp, progress_blp, expenditure_blp, reference_blp, funds_blp,
                                           plans_blp, plan_transitions_blp, organisations_blp, accepted_proposals_blp,
                                           territory_blp],
                               settings=settings, platform=platform)
