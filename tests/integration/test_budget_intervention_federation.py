@@ -11,9 +11,12 @@ import psycopg
 
 from shared.consumer.rows import apply_rows
 from shared.events.envelope import new_event
+from shared.outbox.republish import republish
 from shared.sharing import EVERYTHING, Share, Sharing
 
 from services.budget.interventions.projector import PROJECTORS
+from services.budget.interventions.republish import interventions
+from tests.contract.catalogue import assert_valid_event
 from tests.integration.test_budget_intervention_world import LAURIA, ROTONDA, body, world  # noqa: F401
 
 
@@ -124,3 +127,32 @@ def test_the_replica_keeps_the_newest_version_whatever_the_order(world):
                         event_type="it.pdz.budget.intervention.updated.v1")
     assert world.sql("SELECT status, version FROM replica_interventions WHERE id = %s",
                      (intervention_id,)) == [("completed", 4)]
+
+
+def test_a_backfill_brings_the_former_ambitos_interventions_and_the_merged_one_continues_one(world):
+    """The former Ambito's own API makes its interventions; the backfill writes their snapshots to its outbox
+    (one page per transaction); projected where received, they are what the merged Ambito's plan continues."""
+    their_plan, our_plan = world.plan(tenant=world.other), world.plan()
+    made = []
+    for code in ("L1", "L2", "L3"):
+        response = world.call("POST", f"/plans/{their_plan}/interventions", tenant=world.other,
+                              json=body(code=code, planned_start=None, planned_end=None))
+        assert response.status_code == 201, response.get_json()
+        made.append(response.get_json()["id"])
+    with psycopg.connect(world.url(world.other)) as conn:
+        done = republish(conn, interventions, tenant=world.other, data="budget.interventions", batch_size=2)
+    assert (done.events, done.transactions) == (3, 2)
+    rows = world.sql("SELECT type, data FROM outbox WHERE data->>'changed' = '[]' ORDER BY id", tenant=world.other)
+    assert [(t, d["intervention_id"]) for t, d in rows] == [("it.pdz.budget.intervention.updated.v1", i) for i in made]
+    for event_type, data in rows:
+        assert_valid_event(event_type, data)
+        event = new_event(type=event_type, service="budget", tenant=world.other, aggregate_id=data["intervention_id"],
+                          data=data)
+        with psycopg.connect(world.url()) as conn:
+            apply_rows(conn, PROJECTORS[event_type](event))
+    assert world.sql("SELECT count(*) FROM replica_interventions WHERE origin = %s", (world.other,)) == [(3,)]
+    merge(world, "budget.interventions")
+    response = world.call("POST", f"/plans/{our_plan}/interventions",
+                          json=body(continues={"origin": world.other, "intervention_id": made[1]}))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["continues"]["intervention_id"] == made[1]

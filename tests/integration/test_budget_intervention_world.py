@@ -45,12 +45,13 @@ class World:
 
     # --- rows of the plans and replicas, written by SQL (their APIs are other engineers') ---
 
-    def plan(self, first_year: int = 2024, state: str = "draft") -> uuid.UUID:
+    def plan(self, first_year: int = 2024, state: str = "draft", tenant: str | None = None) -> uuid.UUID:
         plan_id = uuid.uuid4()
         self.sql("INSERT INTO plans (id, first_year, last_year, title, created_by) VALUES (%s, %s, %s, %s, 'op-1')",
-                 (plan_id, first_year, first_year + 2, f"Piano Sociale di Zona {first_year}-{first_year + 2}"))
+                 (plan_id, first_year, first_year + 2, f"Piano Sociale di Zona {first_year}-{first_year + 2}"),
+                 tenant=tenant)
         self.sql("INSERT INTO plan_versions (plan_id, number, kind, reference_year) VALUES (%s, 1, 'triennial', %s)",
-                 (plan_id, first_year))
+                 (plan_id, first_year), tenant=tenant)
         if state != "draft":
             self.set_state(plan_id, state)
         return plan_id
