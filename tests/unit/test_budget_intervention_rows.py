@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -71,6 +72,15 @@ def test_a_bad_header_is_one_refusal_on_its_line(header, word):
 def test_a_file_that_is_no_table_is_unreadable(content):
     with pytest.raises(UnreadableFile):
         read_table(content)
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read():
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<" + b"a" * (65 * 1024 * 1024))
+    assert len(stream.getvalue()) < 1024 * 1024
+    with pytest.raises(UnreadableFile, match="troppo grande"):
+        read_table(stream.getvalue())
 
 
 statuses = st.sampled_from(["programmato", "in corso", "sospeso", "concluso", "annullato"])

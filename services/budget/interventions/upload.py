@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 MAX_ROWS = 5000
 MAX_LINES = 4 * MAX_ROWS   # blank lines included
+# A 1 MiB upload may unpack to far more: the workbook's parts together must stay within this (a zip bomb
+# is refused before openpyxl reads a byte of it; a real progress workbook is a few hundred KB unpacked).
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -86,6 +90,12 @@ def read_xlsx(data: bytes) -> Table:
     """The first worksheet of an XLSX workbook (values, not formulas)."""
     from openpyxl import load_workbook
 
+    try:
+        unpacked = sum(part.file_size for part in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableFile("il file non è un foglio XLSX leggibile") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile("il foglio XLSX è troppo grande una volta decompresso")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - an uploaded file may break the reader in any way: refused, never a 500
