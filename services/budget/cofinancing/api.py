@@ -29,9 +29,6 @@ def run(action):
         raise Problem(404, "Not Found", "No such record in this Ambito.", slug="not-found") from None
     except service.StaleCofinancing as exc:
         raise stale(exc.current_version) from None
-    except service.VersionRequired:
-        required_version()   # no If-Match was sent: this raises the platform's 428
-        raise
     except PlanNotEditable as exc:
         raise Problem(409, "Conflict", str(exc), slug="plan-not-editable", state=exc.state) from None
     except allocation_domain.InvalidField as exc:
@@ -83,8 +80,12 @@ class CofinancingYear(MethodView):
         If-Match required once the year has one."""
         year = _year(year)
         expected = required_version() if request.headers.get("If-Match") else None
-        with current_platform().write(g.tenant) as conn:
-            row, replaced = run(lambda: service.set_cofinancing(
-                conn=conn, tenant=tenant, intervention_id=intervention_id, year=year, total=body["total"],
-                expected_version=expected, by=g.principal.subject))
+        try:
+            with current_platform().write(g.tenant) as conn:
+                row, replaced = run(lambda: service.set_cofinancing(
+                    conn=conn, tenant=tenant, intervention_id=intervention_id, year=year, total=body["total"],
+                    expected_version=expected, by=g.principal.subject))
+        except service.VersionRequired:
+            required_version()   # no If-Match was sent: this raises the platform's 428
+            raise
         return row, 200 if replaced else 201, {"ETag": etag(row["version"])}
