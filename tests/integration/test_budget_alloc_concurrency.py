@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import psycopg
 
-from services.budget.allocations import domain, service
+from services.budget.allocations import domain, residui, service
 from services.budget.reference import reference
 from tests.integration.test_budget_alloc_world import budget  # noqa: F401
 
@@ -106,3 +106,47 @@ def test_concurrent_raises_lowerings_and_new_allocations_keep_the_ledger_exact(b
     lowerings = [o for n, o in enumerate(outcomes[:len(made)]) if n % 2 == 0]
     assert all(kind == "ok" for kind, _ in lowerings)   # giving money back is never refused
     assert any(kind == "refused" for kind, _ in outcomes)   # all of it would make 30,000 of 20,000
+
+
+def test_a_closure_racing_allocations_and_commitments_carries_exactly_what_was_not_committed(budget):
+    plan = budget.plan(2024)
+    existing = [budget.intervention(plan) for _ in range(7)]
+    fresh = [budget.intervention(plan) for _ in range(7)]
+    budget.fund_year("FNPS", 2024, "20000.00")
+    fnps = reference().funds["FNPS"]
+    made = [budget.allocate(i, "FNPS", 2024, "2000.00").get_json() for i in existing]   # 14,000 allocated
+
+    def commit(allocation):
+        def job(conn):   # what the expenditure package does to the allocation row (its CHECKs decide)
+            try:
+                with conn.transaction():
+                    conn.execute("UPDATE allocations SET committed = committed + 1500 WHERE id = %s",
+                                 (allocation["id"],))
+            except psycopg.errors.CheckViolation:
+                raise domain.AllocationRefused("commitment refused: the money moved to 2025") from None
+        return job
+
+    def allocate(intervention):
+        return lambda conn: service.make_allocation(conn=conn, tenant=budget.slug, intervention_id=intervention,
+                                                    fund=fnps, year=2024, amount=Decimal("1000.00"), by="op")
+
+    def close(conn):
+        return residui.close_fund_year(conn=conn, tenant=budget.slug, fund="FNPS", year=2024, by="op")
+
+    outcomes = run_together(budget.url(), [commit(a) for a in made] + [allocate(i) for i in fresh] + [close])
+    assert outcomes[-1][0] == "ok"
+    with psycopg.connect(budget.url()) as conn:
+        rows = conn.execute("SELECT id, amount, committed, carried FROM allocations WHERE year = 2024").fetchall()
+        ledger = conn.execute("SELECT allocated, closed_at FROM fund_years WHERE fund_code = 'FNPS' AND year = 2024"
+                              ).fetchone()
+        carried_in = conn.execute("SELECT residui_in FROM fund_years WHERE fund_code = 'FNPS' AND year = 2025"
+                                  ).fetchone()[0]
+        residuo, origin = conn.execute("SELECT amount, origin FROM residui WHERE fund_code = 'FNPS'").fetchone()
+    committed = sum(r[2] for r in rows)
+    assert ledger[0] == sum(r[1] for r in rows) <= Decimal("20000.00") and ledger[1] is not None
+    assert carried_in == residuo == Decimal("20000.00") - committed
+    assert sum(Decimal(o["amount"]) for o in origin) == residuo
+    assert all(r[3] == r[1] - r[2] for r in rows)   # every allocation closed with its uncommitted part carried
+    # What succeeded is exactly what the rows show: each commitment that went through is in them.
+    assert committed == Decimal("1500.00") * sum(1 for kind, _ in outcomes[:len(made)] if kind == "ok")
+    assert len(rows) == len(made) + sum(1 for kind, _ in outcomes[len(made):-1] if kind == "ok")
