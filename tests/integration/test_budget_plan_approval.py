@@ -201,3 +201,16 @@ def test_a_frozen_version_cannot_be_changed_even_by_sql(world):
     with pytest.raises(PlanNotEditable):
         editable(world, pid)
     assert world.get(f"/plans/{pid}/versions/1").get_json()["snapshot"]["totals"]["total"] == "1000.00"
+
+
+def test_ensure_editable_answers_the_same_on_a_dict_row_connection(world):
+    """Callers often open dict_row connections; the check must read values, not column names."""
+    pid = world.create_plan(2024).get_json()["id"]
+    with world.db() as conn:  # dict_row
+        with conn.transaction():
+            assert ensure_editable(conn, plan_id=pid) == 1
+    assert world.move(pid, 1, "adopt").status_code == 200
+    with world.db() as conn, pytest.raises(PlanNotEditable) as refused:
+        with conn.transaction():
+            ensure_editable(conn, plan_id=pid)
+    assert refused.value.state == "adopted"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 import psycopg
+from psycopg.rows import tuple_row
 
 EDITABLE_STATES = frozenset({"draft", "returned"})
 
@@ -34,7 +35,8 @@ class PlanNotEditable(Exception):
 
 def ensure_editable(conn: psycopg.Connection, *, plan_id: uuid.UUID) -> int:
     """Lock the plan FOR SHARE and return its current version number, or raise if it cannot change now."""
-    row = conn.execute(
+    # A tuple cursor whatever the connection's row factory (callers often use dict_row).
+    row = conn.cursor(row_factory=tuple_row).execute(
         "SELECT p.current_version, v.state FROM plans p"
         " JOIN plan_versions v ON v.plan_id = p.id AND v.number = p.current_version"
         " WHERE p.id = %s FOR SHARE OF p", (plan_id,)).fetchone()
