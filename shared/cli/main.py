@@ -181,7 +181,7 @@ def parser() -> argparse.ArgumentParser:
                         description="Write snapshot events (marked pdzreplay) of one tenant's data sets into the "
                                     "owning service's outbox; its relay publishes them and the receivers' "
                                     "consumers build their replicas (docs/federation.md, Backfill).")
-    rp.add_argument("--service", required=True, choices=["registry", "consultation"], help="the owning service")
+    rp.add_argument("--service", required=True, choices=["registry", "consultation", "budget"], help="the owning service")
     rp.add_argument("--tenant", required=True, help="the owning Ambito (tenant slug)")
     rp.add_argument("--data", action="append", required=True,
                     help="data set, e.g. registry.stakeholders (repeatable)")

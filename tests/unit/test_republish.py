@@ -95,3 +95,10 @@ def test_consultation_snapshots_are_valid_and_carry_no_account():
     offered = offer_event(OFFER_UPDATED, tenant="pollino", offer=offer, changed=[])
     assert_valid_event(offered.type, offered.data)
     assert offered.data["changed"] == [] and "0973" not in str(offered.data)
+
+
+def test_budget_republishes_its_interventions_and_nothing_it_does_not_own():
+    from services.budget.republish import BUILDERS as BUDGET
+    assert check_data_sets("budget", BUDGET, ["budget.interventions"]) == ["budget.interventions"]
+    with pytest.raises(UnknownDataSet, match="does not own"):
+        check_data_sets("budget", BUDGET, ["consultation.needs"])
