@@ -11,7 +11,8 @@ import pypdf
 import pytest
 from hypothesis import given, strategies as st
 
-from services.consultation.documents import italian, markup, pdf, profile, render
+from services.consultation.documents import markup, profile, render
+from shared.documents import italian, pdf
 
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc)
 SESSION = {"title": "Prima sessione", "starts_at": datetime(2026, 3, 10, 16, 0, tzinfo=timezone.utc),

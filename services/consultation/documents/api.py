@@ -10,13 +10,14 @@ from __future__ import annotations
 from flask import Response, g
 from flask.views import MethodView
 
+from shared.documents import pdf
 from shared.http.app import current_platform
 from shared.http.auth import COORDINATOR, OPERATOR, requires
 from shared.http.blueprint import Blueprint
 from shared.http.openapi import problems
 from shared.http.problems import Problem
 
-from services.consultation.documents import pdf, service
+from services.consultation.documents import service
 from services.consultation.sessions.api import READERS, caller, run as run_session
 
 blp = Blueprint("consultation_documents", __name__, url_prefix="/v1/<tenant>",

@@ -8,7 +8,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from services.consultation.documents import italian, markup
+from shared.documents import italian
+
+from services.consultation.documents import markup
 from services.consultation.documents.labels import MODES, SESSION_STATUSES, TABLE_KINDS, label
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -2,7 +2,7 @@
 
 PDF/A-2u (ISO 19005-2, level U): accepted for legal archiving (conservazione a norma), every font
 embedded (WeasyPrint embeds the subsets it uses), an sRGB output intent, XMP metadata, and text mapped
-to Unicode, so that what the document says can be searched and extracted. Not PDF/A-3: these documents
+to Unicode, so that what the document says can be searched and extracted. Not PDF/A-3: the suite's documents
 attach nothing, and an archive need not accept arbitrary attachments. Not level A (tagged): WeasyPrint's
 tagging is not complete enough to promise it.
 """
