@@ -12,17 +12,19 @@ from __future__ import annotations
 from shared.consumer.placement import own_and_received, received_only
 from shared.events.envelope import CloudEvent
 
+from services.budget.consultation_replicas.projector import OWN_ONLY as MILESTONES, SHARED as CONSULTATION
 from services.budget.interventions.projector import PROJECTORS as INTERVENTIONS
 from services.budget.members.projector import PROJECTORS as MEMBERS
 from services.budget.proposals.projector import PROJECTORS as PROPOSALS
 from services.budget.territory.projector import PROJECTORS as TERRITORY
 
-# The replicas an Ambito keeps of its own register, territory and accepted proposals.
-OWN = {**MEMBERS, **TERRITORY, **PROPOSALS}
-PROJECTORS = {**own_and_received(OWN), **received_only(INTERVENTIONS)}
+# The replicas an Ambito keeps of its own register, territory, accepted proposals, tables and needs
+# (the cronoprogramma's milestones: its own only, they are in no data set).
+OWN = {**MEMBERS, **TERRITORY, **PROPOSALS, **CONSULTATION}
+PROJECTORS = {**own_and_received(OWN), **received_only(INTERVENTIONS), **MILESTONES}
 
 
 def project(event: CloudEvent) -> list:
     """Rows for an event budget reads into its own tenant's database; another type gives none."""
-    projector = OWN.get(event.type)
+    projector = OWN.get(event.type) or MILESTONES.get(event.type)
     return projector(event) if projector else []

@@ -288,11 +288,13 @@ def test_the_budget_consumer_places_its_projectors():
     # Each type placed where received belongs to a data set, so a share can bring it.
     assert all(data_set_of(t) for t, p in PROJECTORS.items() if where(p)[1])
     assert {data_set_of(t) for t in PROJECTORS} == {"registry.stakeholders", "registry.profile",
-                                                    "consultation.proposals", "budget.interventions"}
+                                                    "consultation.proposals", "budget.interventions",
+                                                    "consultation.tables", "consultation.needs",
+                                                    None}  # None: the milestones, own only
     assert not any("personal_data" in t for t in PROJECTORS)
 
 
 def test_project_gives_nothing_for_a_type_budget_does_not_keep():
-    need = new_event(type="it.pdz.consultation.need.recorded.v1", service="consultation", tenant="a",
-                     aggregate_id="x", data=example("it.pdz.consultation.need.recorded.v1"))
-    assert project(need) == []
+    opened = new_event(type="it.pdz.consultation.questionnaire.created.v1", service="consultation", tenant="a",
+                       aggregate_id="x", data=example("it.pdz.consultation.questionnaire.created.v1"))
+    assert project(opened) == []
