@@ -6,14 +6,15 @@ from datetime import datetime, timezone
 from flask import g
 from flask.views import MethodView
 from shared.http.blueprint import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from shared.http.app import current_platform
 from shared.http.auth import READERS, requires
+from shared.http.money_field import Amount
 from shared.http.openapi import problems
 from shared.http.problems import Problem
 
-from services.reporting import statistics
+from services.reporting import funds, statistics
 
 blp = Blueprint("statistics", __name__, url_prefix="/v1/<tenant>/statistics",
                 description="Statistiche regionali dell'Ambito")
@@ -85,3 +86,36 @@ class TerritoryComparison(MethodView):
             result = statistics.compare_former_territories(conn=conn, merged_from=tuple(merged_from),
                                                            now=datetime.now(timezone.utc))
         return {"tenant": g.tenant.slug, "former_territories": list(merged_from), **result}
+
+
+class FundFigures(Schema):
+    allocated = Amount(metadata={"description": "allocated to the plan's interventions (programmato)"})
+    committed = Amount(metadata={"description": "committed by adopted acts (impegnato)"})
+    paid = Amount(metadata={"description": "paid (liquidato)"})
+
+
+class FundYear(FundFigures):
+    fund = fields.String(metadata={"description": "fund code of the budget reference data, e.g. FNPS"})
+    year = fields.Integer()
+
+
+class FundStats(Schema):
+    tenant = fields.String()
+    year = fields.Integer(allow_none=True, metadata={"description": "the year asked for; null: every year"})
+    funds = fields.List(fields.Nested(FundYear), metadata={"description": "per fund and year, by year then fund"})
+    totals = fields.Nested(FundFigures)
+
+
+class FundQuery(Schema):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={"description": "one year only"})
+
+
+@blp.route("/funds")
+class FundStatistics(MethodView):
+    @requires(*READERS)
+    @blp.arguments(FundQuery, location="query")
+    @blp.response(200, FundStats)
+    def get(self, query, tenant):
+        """Allocated, committed and paid per fund and year of the Ambito, from budget's events."""
+        with current_platform().regional() as conn:
+            return funds.fund_statistics(conn=conn, tenant=g.tenant.slug, year=query.get("year"))

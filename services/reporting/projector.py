@@ -7,6 +7,8 @@ from datetime import datetime
 from shared.consumer.rows import Upsert
 from shared.events.envelope import CloudEvent
 
+from services.reporting.budget_projector import PROJECTORS as BUDGET
+
 STAKEHOLDER_REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
 STAKEHOLDER_UPDATED = "it.pdz.registry.stakeholder.updated.v1"
 
@@ -73,7 +75,8 @@ def stakeholder_updated(event: CloudEvent) -> list:
     return rows
 
 
-PROJECTORS = {STAKEHOLDER_REGISTERED: stakeholder_registered, STAKEHOLDER_UPDATED: stakeholder_updated}
+PROJECTORS = {STAKEHOLDER_REGISTERED: stakeholder_registered, STAKEHOLDER_UPDATED: stakeholder_updated,
+              **BUDGET}  # budget's allocations, acts and plan states (budget_projector.py)
 
 
 def project(event: CloudEvent) -> list:
