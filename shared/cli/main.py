@@ -124,6 +124,14 @@ def cmd_republish(args, settings) -> int:
     return subprocess.run(command, check=False).returncode
 
 
+def cmd_revoke(args, settings) -> int:
+    # as republish: the owning service's own command (docs/federation.md, Revocation)
+    import subprocess
+    command = [sys.executable, "-m", f"services.{args.service}.revoke",
+               *(["--tenant", args.tenant] if args.tenant else [])]
+    return subprocess.run(command, check=False).returncode
+
+
 def cmd_demo(args, settings) -> int:
     from shared.cli import demo
     return demo.load(settings)
@@ -187,6 +195,14 @@ def parser() -> argparse.ArgumentParser:
                     help="data set, e.g. registry.stakeholders (repeatable)")
     rp.add_argument("--batch-size", type=int, default=500, help="records per transaction (default %(default)s)")
     rp.set_defaults(func=cmd_republish)
+
+    rv = sub.add_parser("revoke", help="after a share is revoked or narrowed: remove (or mark revoked) its replicas",
+                        description="Delete the replicas the catalogue's shares no longer bring, marking revoked "
+                                    "those the receiver's own records reference (docs/federation.md, Revocation). "
+                                    "Idempotent.")
+    rv.add_argument("--service", required=True, choices=["consultation", "budget"], help="the receiving service")
+    rv.add_argument("--tenant", help="one receiving Ambito (default: every tenant of the catalogue)")
+    rv.set_defaults(func=cmd_revoke)
     return p
 
 

@@ -24,7 +24,9 @@ COMMIT_CONFLICTS = (("over-committed", "the commitment would exceed the allocati
                                        "requested named)"),
                     ("plan-not-approved", "the allocation is not in a plan version the Assemblea approved"),
                     ("fund-year-closed", "the fund-year was closed, its unspent money carried as residui"),
-                    ("supplier-suspended", "the supplier is suspended in the register"))
+                    ("supplier-suspended", "the supplier is suspended in the register"),
+                    ("organisation-revoked", "the supplier came from a former Ambito's register that is no longer "
+                                             "shared with this one"))
 PAY_CONFLICTS = (("over-paid", "the payment would exceed the commitment (committed, paid and requested named)"),)
 FILTERS = ("intervention_id", "allocation_id", "plan_id", "fund", "year", "supplier_id", "cup")
 

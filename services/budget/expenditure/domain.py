@@ -73,6 +73,17 @@ class SupplierSuspended(ExpenditureError):
         self.supplier_id = supplier_id
 
 
+class OrganisationRevoked(ExpenditureError):
+    """The supplier came from a former Ambito's register that is no longer shared (marked by revoke.py)."""
+
+    code = "organisation-revoked"
+
+    def __init__(self, supplier_id):
+        super().__init__(f"the organisation {supplier_id} came from a former Ambito's register that is no longer "
+                         "shared with this one: kept for history only")
+        self.supplier_id = supplier_id
+
+
 class OverCommitted(ExpenditureError):
     """More would be committed than allocated."""
 
@@ -132,6 +143,8 @@ def check_supplier(supplier: dict | None, supplier_id) -> None:
     """The supplier is in the register replica and not suspended (withdrawn is accepted: see docs)."""
     if supplier is None:
         raise InvalidField("supplier_id", "no such organisation in the register (the replica of the registry)")
+    if supplier.get("revoked_at") is not None:
+        raise OrganisationRevoked(supplier_id)
     if supplier["status"] == "suspended":
         raise SupplierSuspended(supplier_id)
 

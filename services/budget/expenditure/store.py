@@ -77,8 +77,8 @@ def commitment_figures(conn: psycopg.Connection, commitment_id) -> dict:
 
 
 def organisation(conn: psycopg.Connection, organisation_id) -> dict | None:
-    return _one(conn, "SELECT organisation_id, origin, status FROM organisations WHERE organisation_id = %s",
-                (organisation_id,))
+    return _one(conn, "SELECT organisation_id, origin, status, revoked_at FROM organisations"
+                " WHERE organisation_id = %s", (organisation_id,))
 
 
 def insert_commitment(conn: psycopg.Connection, **values) -> None:

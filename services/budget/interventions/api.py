@@ -13,7 +13,7 @@ from shared.http.openapi import conflicts
 from shared.http.pagination import decode_cursor, page
 
 from services.budget.interventions import service
-from services.budget.interventions.http import CANCELLED, DUPLICATE, NOT_EDITABLE, context, run
+from services.budget.interventions.http import CANCELLED, DUPLICATE, NOT_EDITABLE, REVOKED, context, run
 from services.budget.interventions.schemas import (InterventionIn, InterventionListQuery, InterventionOut,
                                                    InterventionPage, InterventionPatch)
 
@@ -46,7 +46,7 @@ class Interventions(MethodView):
     @idempotent
     @blp.arguments(InterventionIn)
     @blp.response(201, InterventionOut)
-    @blp.alt_response(409, **conflicts(NOT_EDITABLE, DUPLICATE))
+    @blp.alt_response(409, **conflicts(NOT_EDITABLE, DUPLICATE, REVOKED))
     def post(self, body, tenant, plan_id):
         """Add an intervention to a plan being drafted (or returned by the Region): the Ufficio di Piano;
         Idempotency-Key."""
@@ -68,7 +68,7 @@ class InterventionById(MethodView):
     @requires(OPERATOR)
     @blp.arguments(InterventionPatch(partial=True))
     @blp.response(200, InterventionOut)
-    @blp.alt_response(409, **conflicts(NOT_EDITABLE, DUPLICATE, CANCELLED))
+    @blp.alt_response(409, **conflicts(NOT_EDITABLE, DUPLICATE, CANCELLED, REVOKED))
     def patch(self, body, tenant, intervention_id):
         """Change an intervention (If-Match): its content while the plan is editable; status and actual dates
         (monitoring) at any time."""

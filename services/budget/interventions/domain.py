@@ -128,6 +128,9 @@ def check_comuni(comuni: list[str], known: set[str]) -> list[str]:
 
 def check_managing_body(organisation: dict | None, *, origins: frozenset[str]) -> None:
     """The managing body is an active organisation of the register replica, of this Ambito or a sharing one."""
+    if organisation is not None and organisation.get("revoked_at") is not None:   # the mark first (revoke.py)
+        raise InterventionRuleError("organisation-revoked", "the organisation came from a former Ambito's register "
+                                    "that is no longer shared with this one: kept for history only")
     if organisation is None or organisation["origin"] not in origins:
         raise InvalidField("managing_body", "not an organisation of the register")
     if organisation["status"] != "active":

@@ -22,6 +22,8 @@ DATA_SETS = (REGISTER, PROFILE, PROPOSALS, domain.INTERVENTIONS_DATA_SET)
 NOT_EDITABLE = ("plan-not-editable", "the plan's current version is adopted or further on: its content is frozen "
                                      "(open a new version to change it)")
 DUPLICATE = ("duplicate-code", "another intervention of the plan has this code (`field`: code)")
+REVOKED = ("organisation-revoked", "the managing body came from a former Ambito's register that is no longer "
+                                   "shared with this one")
 CANCELLED = ("intervention-cancelled", "a cancelled intervention cannot be reopened")
 ROWS_REFUSED = ("rows-refused", "some rows of the file were refused (`rows`: line and reason, in Italian); "
                                 "nothing was applied")

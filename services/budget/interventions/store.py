@@ -105,8 +105,8 @@ def accepted_proposals(conn: psycopg.Connection, proposal_ids: list) -> dict:
 
 def organisation(conn: psycopg.Connection, organisation_id) -> dict | None:
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute("SELECT organisation_id, origin, status FROM organisations WHERE organisation_id = %s",
-                           (organisation_id,)).fetchone()
+        return cur.execute("SELECT organisation_id, origin, status, revoked_at FROM organisations"
+                           " WHERE organisation_id = %s", (organisation_id,)).fetchone()
 
 
 def comuni(conn: psycopg.Connection, origins: list[str]) -> set[str]:

@@ -25,6 +25,8 @@ blp = Blueprint("plans", __name__, url_prefix="/v1/<tenant>/plans",
 READERS = (OPERATOR, COORDINATOR, AUDITOR, REGIONAL_ADMIN, REGIONAL_REVIEWER)
 TRANSITION = ("invalid-transition", "the version's state does not allow the action (the problem's "
               "`current_state` and `allowed` say which would), or the version is not the current one")
+REVOKED = ("organisation-revoked", "a signatory came from a former Ambito's register that is no longer shared "
+                                  "with this one")
 DUPLICATE = ("duplicate-plan", "a plan already covers a year of this triennium")
 
 
@@ -49,6 +51,8 @@ def run(action):
         raise invalid(("reference_year", str(exc))) from None
     except transitions.InvalidAct as exc:
         raise invalid(*exc.errors) from None
+    except transitions.OrganisationRevoked as exc:
+        raise Problem(409, "Conflict", str(exc), slug="organisation-revoked") from None
 
 
 @blp.route("")

@@ -93,9 +93,10 @@ def page_history(conn: psycopg.Connection, plan_id, *, number: int | None, after
 
 
 def organisation_statuses(conn: psycopg.Connection, ids: list) -> dict:
-    """organisation_id -> status, from the register replica, for those of `ids` it holds."""
-    rows = conn.execute("SELECT organisation_id, status FROM organisations WHERE organisation_id = ANY(%s)",
-                        (list(ids),)).fetchall()
+    """organisation_id -> status, from the register replica, for those of `ids` it holds; `revoked` for one
+    marked revoked (its former Ambito no longer shares its register: services/budget/revoke.py)."""
+    rows = conn.execute("SELECT organisation_id, CASE WHEN revoked_at IS NULL THEN status ELSE 'revoked' END"
+                        " FROM organisations WHERE organisation_id = ANY(%s)", (list(ids),)).fetchall()
     return {r[0]: r[1] for r in rows}
 
 

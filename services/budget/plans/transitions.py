@@ -24,6 +24,10 @@ class InvalidAct(ValueError):
         self.errors = list(errors)
 
 
+class OrganisationRevoked(Exception):
+    """A signatory came from a former Ambito's register that is no longer shared (409 organisation-revoked)."""
+
+
 def today() -> date:
     """The day in Italy: acts are dated there."""
     return datetime.now(ROME).date()
@@ -34,6 +38,10 @@ def _check_signature(conn, *, signed_on: date, signatories: list[uuid.UUID]) -> 
     if signed_on > today():
         errors.append(("signed_on", f"the accordo di programma cannot be signed after today ({today()})"))
     statuses = store.organisation_statuses(conn, signatories)
+    revoked = [str(o) for o in signatories if statuses.get(o) == "revoked"]
+    if revoked:   # before the other checks, as consultation's refusals read the mark first
+        raise OrganisationRevoked(f"signatories {', '.join(revoked)} came from a former Ambito's register that is "
+                                  "no longer shared with this one: kept for history only")
     for i, organisation_id in enumerate(signatories):
         status = statuses.get(organisation_id)
         if status is None:

@@ -15,7 +15,7 @@ from shared.http.concurrency import required_version
 from shared.http.openapi import conflicts
 
 from services.budget.plans import transitions
-from services.budget.plans.api import TRANSITION, answer, run
+from services.budget.plans.api import REVOKED, TRANSITION, answer, run
 from services.budget.plans.schemas import ApproveIn, PlanOut, ReturnIn, SignIn, TransitionIn
 
 blp = Blueprint("plan_transitions", __name__, url_prefix="/v1/<tenant>/plans/<uuid:plan_id>/versions/<int:number>",
@@ -90,7 +90,7 @@ class Sign(MethodView):
     @requires(OPERATOR)
     @blp.arguments(SignIn)
     @blp.response(200, PlanOut)
-    @blp.alt_response(409, **conflicts(TRANSITION))
+    @blp.alt_response(409, **conflicts(TRANSITION, REVOKED))
     def post(self, body, tenant, plan_id, number):
         """Record the accordo di programma: date and signatories (active organisations of the register)."""
         return _move("sign", body, tenant, plan_id, number)
