@@ -2,8 +2,9 @@
 #
 # One image for every pdz process. The command picks the process:
 #   pdz-registry-api | pdz-consultation-api | pdz-budget-api | pdz-reporting-api
-#   pdz-registry-relay | pdz-consultation-relay | pdz-reporting-consumer |
-#   pdz-consultation-consumer | pdz <subcommand>
+#   pdz-registry-relay | pdz-consultation-relay | pdz-budget-relay |
+#   pdz-reporting-consumer | pdz-consultation-consumer | pdz-budget-consumer |
+#   pdz <subcommand>
 # With no command the image prints the CLI help.
 # See docs/deployment.md.
 

@@ -246,6 +246,7 @@ def load(settings: Settings) -> int:
   API documents:            {REGISTRY}/openapi.json   {CONSULTATION}/openapi.json   {REPORTING}/openapi.json   (Swagger UI at /docs)
   Metrics / health:         {REGISTRY}/metrics  {REGISTRY}/readyz   relay 127.0.0.1:59181/readyz  consumer 127.0.0.1:59184/readyz  (and /metrics, /livez)
   Consultation health:      {CONSULTATION}/readyz   relay 127.0.0.1:59182/readyz  consumer 127.0.0.1:59185/readyz  (and /metrics, /livez)
+  Budget health:            http://127.0.0.1:58083/readyz   relay 127.0.0.1:59183/readyz  consumer 127.0.0.1:59186/readyz  (and /metrics, /livez)
   Logs:                     .pdz/logs/    Stop: make stop
   TOKEN (regional admin, 7 days):
 export TOKEN={viewer}
