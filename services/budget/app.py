@@ -6,6 +6,7 @@ from shared.http.app import create_service_app
 from services.budget import SERVICE
 from services.budget.allocations.api import blp as allocations_blp
 from services.budget.cofinancing.api import blp as cofinancing_blp
+from services.budget.documents.api import blp as documents_blp
 from services.budget.expenditure.api import blp as expenditure_blp
 from services.budget.exports.api import blp as exports_blp
 from services.budget.funds.api import blp as funds_blp
@@ -26,5 +27,5 @@ def create_app(settings=None, platform=None):
                               blueprints=[allocations_blp, cofinancing_blp,
                                           interventions_blp, progress_blp, expenditure_blp, reference_blp, funds_blp,
                                           plans_blp, plan_transitions_blp, organisations_blp, accepted_proposals_blp,
-                                          territory_blp, exports_blp],
+                                          territory_blp, exports_blp, documents_blp],
                               settings=settings, platform=platform)

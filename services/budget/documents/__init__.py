@@ -1,0 +1,1 @@
+"""The documents an Ufficio di Piano needs: the plan's financial tables (XLSX) and the Piano Sociale di Zona (PDF/A)."""
