@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def is_process(script: str) -> bool:
-    """A long-running process of the suite (one-shot commands such as the backfills run as Jobs)."""
-    return script.startswith("pdz-") and not script.endswith("-republish")
+    """A long-running process of the suite (one-shot commands such as the backfills and revocations run as Jobs)."""
+    return script.startswith("pdz-") and not script.endswith(("-republish", "-revoke"))
 
 
 def test_every_kustomization_renders():
