@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from stdnum import luhn
 
-from shared.cli import demo_consultation, demo_merged
+from shared.cli import demo_budget, demo_consultation, demo_merged
 from shared.cli.demo_consultation import CONSULTATION
 from shared.cli.demo_http import call as _call, http as _http
 from shared.config import Settings
@@ -229,6 +229,8 @@ def load(settings: Settings) -> int:
             print(f"[pdz] demo: FASE 2 {line}")
         for line in demo_merged.show(settings, reporting=REPORTING):
             print(f"[pdz] demo: ambito unito {line}")
+        for line in demo_budget.load(settings):
+            print(f"[pdz] demo: FASE 3 {line}")
     except RuntimeError as exc:
         print(f"[pdz] demo: {exc}")
         return 1
@@ -237,6 +239,7 @@ def load(settings: Settings) -> int:
     print(f"""
 [pdz] demo loaded: the events went registry -> outbox -> Kafka -> reporting.
   Stakeholder statistics:   curl -H "Authorization: Bearer $TOKEN" {REPORTING}/v1/lagonegrese-pollino/statistics/stakeholders
+  Fund figures (FASE 3):    curl -H "Authorization: Bearer $TOKEN" "{REPORTING}/v1/lagonegrese-pollino/statistics/funds?year=2025"
   Former territories compared: curl -H "Authorization: Bearer $TOKEN" {REPORTING}/v1/lagonegrese-pollino/statistics/comparison
   Needs by origin:          curl -H "Authorization: Bearer $TOKEN" "{CONSULTATION}/v1/lagonegrese-pollino/needs?origin=lagonegrese"
   Stakeholder register:     curl -H "Authorization: Bearer $TOKEN" {REGISTRY}/v1/fasano/stakeholders
