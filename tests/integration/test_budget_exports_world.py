@@ -1,6 +1,6 @@
 """What the exports' integration tests share (no tests here): a fresh budget Ambito on the real PostgreSQL whose
-plan, interventions, assignments, allocations, commitments, payments, progress and closures are written with
-plain SQL that keeps every ledger invariant (the other packages' APIs are tested by their own tests), the whole
+plan, interventions, assignments, allocations, commitments, payments and progress are written with plain SQL
+that keeps every ledger invariant, the closure is the allocations package's own service function, the whole
 budget app's test client, and the recorded acts summed back independently of the ledger."""
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 from shared.config import Settings
 from shared.http.auth import mint_dev_token
 
+from services.budget.allocations.residui import close_fund_year
 from services.budget.app import create_app
 
 KEY = "budget-exports-key-" + "x" * 32
@@ -107,21 +108,9 @@ class World:
                  (intervention_id, year, quarter, status, Decimal(percentage), Jsonb(outputs or {})))
 
     def close(self, fund, year):
-        """The closure as docs/budget.md "Residui" describes it: what is not committed goes to year + 1."""
-        ledger = self.sql("SELECT assigned + residui_in AS available FROM fund_years WHERE fund_code = %s"
-                          " AND year = %s", (fund, year))[0]
-        committed = self.sql("SELECT COALESCE(sum(committed), 0) AS c FROM allocations WHERE fund_code = %s"
-                             " AND year = %s", (fund, year))[0]["c"]
-        carried = ledger["available"] - committed
-        self.sql("UPDATE allocations SET carried = amount - committed WHERE fund_code = %s AND year = %s",
-                 (fund, year))
-        self.sql("UPDATE fund_years SET closed_at = now() WHERE fund_code = %s AND year = %s", (fund, year))
-        self.sql("INSERT INTO residui (id, fund_code, from_year, to_year, amount, origin, created_by)"
-                 " VALUES (%s, %s, %s, %s, %s, '[]', 'op')", (uuid.uuid4(), fund, year, year + 1, carried))
-        self.sql("INSERT INTO fund_years (fund_code, year, residui_in) VALUES (%s, %s, %s) ON CONFLICT"
-                 " (fund_code, year) DO UPDATE SET residui_in = fund_years.residui_in + EXCLUDED.residui_in",
-                 (fund, year + 1, carried))
-        return carried
+        """The real closure of the allocations package: what is not committed goes to year + 1 as residui."""
+        with psycopg.connect(self.url) as conn:
+            return close_fund_year(conn=conn, tenant=self.slug, fund=fund, year=year, by="op")["carried"]
 
     def acts(self, query: str, params=()) -> Decimal:
         """A sum over the recorded acts (commitments c, payments p, allocations a), not over the ledger."""
