@@ -17,14 +17,16 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import psycopg
+import yaml
 from psycopg.rows import dict_row
 
 from shared.consumer.rows import apply_rows
+from shared.db.roles import dbname_of
 from shared.events.envelope import new_event
 from shared.sharing import EVERYTHING, Share, Sharing
 
 from services.budget.interventions.projector import PROJECTORS
-from services.budget.revoke import REPLICA_TABLES, Outcome, revocations, revoke, summary
+from services.budget.revoke import REPLICA_TABLES, Outcome, main, revocations, revoke, summary
 from tests.integration.test_budget_intervention_federation import SharingCatalogue, former_intervention
 from tests.integration.test_budget_intervention_world import (LAURIA, ROTONDA, VIGGIANELLO, body,  # noqa: F401
                                                               world)
@@ -226,8 +228,33 @@ def test_a_narrowed_then_revoked_share_removes_or_marks_exactly_what_it_brought(
     assert again.status_code == 201, again.get_json()
 
 
+def test_the_command_applies_the_catalogue_file_and_says_what_it_did(world, monkeypatch, tmp_path, capsys):
+    """`python -m services.budget.revoke --tenant C` with a catalogue where C is merged from A and B shares
+    nothing any more: A's rows stay, B's go but the one C's intervention names, which is marked."""
+    c, a, b = world.slug, world.other, f"ambito-b-{uuid.uuid4().hex[:8]}"
+    a_org, b_free, b_body = (world.organisation(origin=origin) for origin in (a, b, b))
+    share(world, Share(b, c, EVERYTHING))
+    made = world.call("POST", f"/plans/{world.plan()}/interventions", json=body(managing_body=str(b_body)))
+    assert made.status_code == 201, made.get_json()
+    path = tmp_path / "revoke-tenants.yaml"
+    path.write_text(yaml.safe_dump({
+        "tenants": [{"slug": a, "name": "Ambito A", "region": "basilicata"},
+                    {"slug": c, "name": "Ambito C", "region": "basilicata", "merged_from": [a]}],
+        "regional_databases": {"reporting": dbname_of(world.tenants.regional_url("reporting"))}}))
+    monkeypatch.setenv("PDZ_TENANTS_FILE", str(path))
+    monkeypatch.setenv("PDZ_ENV", "development")
+    capsys.readouterr()
+    assert main(["--tenant", c]) == 0
+    assert capsys.readouterr().out == f"{c}: deleted organisations 1; marked revoked organisations 1\n"
+    assert rows(world)[("organisations", a)] == {str(a_org): False}
+    assert rows(world)[("organisations", b)] == {str(b_body): True} and str(b_free) not in str(rows(world))
+    assert main(["--tenant", c]) == 0 and capsys.readouterr().out == f"{c}: nothing to revoke\n"
+    assert main(["--tenant", "no-such-ambito"]) == 2
+
+
 def test_nothing_is_revoked_without_a_sharing_nor_own_data_ever(world):
-    """A catalogue read without shares must not wipe replicas; the tenant's own rows are never revoked."""
+    """No sharing at all (`None`: a caller without a catalogue) revokes nothing; an empty one (every share
+    removed) revokes every other origin; the tenant's own rows never."""
     c, a = world.slug, world.other
     world.organisation()
     world.organisation(origin=a)
