@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import openpyxl
 import pypdf
 import pytest
 
+from shared.consumer.rows import apply_rows
 from shared.documents.italian import money
 
+from services.budget.documents import service
+from services.budget.projectors import project
 from tests.integration.test_budget_plan_world import PlanWorld, problem
+from tests.unit.test_budget_consultation_replicas import milestone_event, need_event, table_event
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -153,3 +158,31 @@ def test_an_empty_draft_still_has_its_documents(world):
     response = world.get(f"/plans/{plan_id}/versions/1/piano.pdf", "operator")
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.data)).pages)
     assert "Il piano non ha ancora interventi." in " ".join(text.split())
+
+
+def test_the_consultation_replicas_written_as_the_consumer_writes_them_reach_the_piano(world, plan):
+    """Table, need and milestone events projected and written by the consumer's writer (apply_rows) on the real
+    database, an older version last: the newest stays, and the Piano shows it."""
+    events = [table_event("updated", version=2, tenant=world.slug, title="Tavolo socio-educativo rinnovato"),
+              need_event("updated", version=2, tenant=world.slug, title="Doposcuola nelle frazioni", status="closed"),
+              milestone_event("updated", version=3, tenant=world.slug, year=2024, title="Tavoli di co-progettazione"),
+              table_event("created", version=1, tenant=world.slug),
+              need_event("recorded", version=1, tenant=world.slug)]
+    with world.db() as conn:
+        for event in events:
+            apply_rows(conn, project(event))
+        tables = conn.execute("SELECT title, version FROM consultation_tables WHERE table_id = %s",
+                              (events[0].data["table_id"],)).fetchall()
+        needs = conn.execute("SELECT title, status, comuni FROM consultation_needs WHERE need_id = %s",
+                             (events[1].data["need_id"],)).fetchall()
+    assert tables == [{"title": "Tavolo socio-educativo rinnovato", "version": 2}]
+    assert needs == [{"title": "Doposcuola nelle frazioni", "status": "closed", "comuni": ["076042", "076097"]}]
+    with world.db() as conn:  # a dict_row connection reads the same (the store does not depend on the row factory)
+        _, html = service.piano_html(conn=conn, tenant=world.slug, plan_id=uuid.UUID(plan["id"]), number=1,
+                                     ambito="Ambito", region_name=None, area_names={},
+                                     generated_at=datetime.now(timezone.utc))
+    assert "Tavolo socio-educativo rinnovato" in html and "Navetta sociale per le frazioni" in html
+    response = world.get(f"/plans/{plan['id']}/versions/1/piano.pdf", "coordinator")
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.data)).pages).split())
+    for expected in ("Tavolo socio-educativo rinnovato", "Doposcuola nelle frazioni", "Tavoli di co-progettazione"):
+        assert expected in text, expected

@@ -14,7 +14,7 @@ from shared.money import parse_amount
 
 from services.budget.documents.labels import (KINDS, MILESTONE_STATUSES, NEED_STATUSES, PHASES, STATES, TABLE_KINDS,
                                               TABLE_STATUSES, TARGET_GROUPS, label, version_label)
-from services.budget.documents.views import Views
+from services.budget.documents.views import ZERO, Views
 
 TEMPLATES = Path(__file__).parent / "templates"
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"], default=True),
@@ -34,7 +34,14 @@ def _day(value) -> str:
     return italian.day(value)
 
 
-_ENV.filters.update(day=_day, moment=italian.moment, number=italian.number, money=italian.money,
+def _short(value) -> str:
+    """'01/04/2026': dates in narrow table columns."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+_ENV.filters.update(day=_day, short=_short, moment=italian.moment, number=italian.number, money=italian.money,
                     css_string=css_string)
 
 
@@ -75,6 +82,29 @@ def _interventions_by_area(snapshot: dict, views: Views, *, area_names, comuni, 
     return ordered
 
 
+def _cofinancing_tables(areas: list[dict]) -> list[dict]:
+    """Per co-financed intervention: a row per comune with its share in each year, and the totals (Decimal)."""
+    result = []
+    for area in areas:
+        for i in area["interventions"]:
+            if not i["cofinancing"]:
+                continue
+            years = sorted(c["year"] for c in i["cofinancing"])
+            rows: dict[str, dict] = {}
+            for c in sorted(i["cofinancing"], key=lambda c: c["year"]):
+                for share in c["shares"]:
+                    row = rows.setdefault(share["istat_code"], {"name": share["name"], "amounts": {}})
+                    row["population"] = share["population"]  # the latest year's
+                    row["amounts"][c["year"]] = share["amount"]
+            for row in rows.values():
+                row["total"] = sum(row["amounts"].values(), ZERO)
+            result.append({"code": i["code"], "title": i["title"], "years": years,
+                           "rows": sorted(rows.values(), key=lambda r: r["name"]),
+                           "totals": {c["year"]: c["total"] for c in i["cofinancing"]},
+                           "total": sum((c["total"] for c in i["cofinancing"]), ZERO)})
+    return result
+
+
 def _participation(tables, needs, proposals, *, area_names, comuni, codes_by_proposal) -> list[dict]:
     by_table = defaultdict(list)
     for n in needs:
@@ -110,6 +140,8 @@ def piano_html(*, ambito: str, region_name: str | None, tenant: str, plan: dict,
             codes_by_proposal[p].append(e["code"])
     proposal_titles = {str(p["proposal_id"]): p["title"] for p in proposals}
     capofila = comuni.get(territory["capofila_istat"], territory["capofila_istat"]) if territory else None
+    areas = _interventions_by_area(snapshot, views, area_names=area_names, comuni=comuni, organisations=organisations,
+                                   leps_names=leps_names, proposal_titles=proposal_titles)
     footer = (f"{TITLE} {plan['first_year']}-{plan['last_year']} – {version_label(version)}"
               f"{' (bozza: contenuto ancora modificabile)' if live else ''}. Generato il {italian.moment(generated_at)}.")
     return _ENV.get_template("piano.html").render(
@@ -117,9 +149,7 @@ def piano_html(*, ambito: str, region_name: str | None, tenant: str, plan: dict,
         version_label=version_label(version), state_label=label(STATES, version["state"]),
         generated_at=generated_at, generated_at_iso=generated_at.isoformat(), footer_note=footer,
         territory=territory, capofila=capofila, views=views, years=views.years,
-        areas=_interventions_by_area(snapshot, views, area_names=area_names, comuni=comuni,
-                                     organisations=organisations, leps_names=leps_names,
-                                     proposal_titles=proposal_titles),
+        areas=areas, cofinancing=_cofinancing_tables(areas),
         fund_names=fund_names,
         tables=_participation(tables, needs, proposals, area_names=area_names, comuni=comuni,
                               codes_by_proposal=codes_by_proposal),

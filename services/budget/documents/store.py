@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 # A Piano lists the needs that led to it; beyond this many the chapter says how many were left out.
 NEEDS_LIMIT = 400
@@ -32,7 +32,8 @@ def needs(conn: psycopg.Connection) -> tuple[list[dict], int]:
     """The needs recorded at the tables (at most NEEDS_LIMIT, in arrival order) and how many there are."""
     rows = _all(conn, "SELECT origin, need_id, table_id, title, area, target_group, comuni, status"
                       " FROM consultation_needs ORDER BY seq LIMIT %s", (NEEDS_LIMIT,))
-    count = conn.execute("SELECT count(*) FROM consultation_needs").fetchone()[0]
+    with conn.cursor(row_factory=tuple_row) as cur:  # whatever the connection's row factory
+        count = cur.execute("SELECT count(*) FROM consultation_needs").fetchone()[0]
     return rows, count
 
 
@@ -50,6 +51,7 @@ def milestones(conn: psycopg.Connection, *, origin: str, first_year: int, last_y
 
 def organisation_names(conn: psycopg.Connection, ids: list) -> dict:
     """organisation id (as text) -> name, from the register replica."""
-    rows = conn.execute("SELECT organisation_id, name FROM organisations WHERE organisation_id = ANY(%s::uuid[])",
-                        (list(ids),)).fetchall()
+    with conn.cursor(row_factory=tuple_row) as cur:
+        rows = cur.execute("SELECT organisation_id, name FROM organisations WHERE organisation_id = ANY(%s::uuid[])",
+                           (list(ids),)).fetchall()
     return {str(r[0]): r[1] for r in rows}
