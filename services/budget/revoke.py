@@ -31,6 +31,9 @@ REPLICA_TABLES: dict[str, tuple[str, ...]] = {
     PROFILE: ("territory_comuni", "territory_profiles"),
     PROPOSALS: ("accepted_proposals",),
     INTERVENTIONS: ("replica_interventions",),
+    # The Piano's chapter on the consultation (migration 011): nothing of the Ambito's points at them.
+    "consultation.tables": ("consultation_tables",),
+    "consultation.needs": ("consultation_needs",),
 }
 
 

@@ -9,14 +9,17 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import openpyxl
+import psycopg
 import pypdf
 import pytest
 
 from shared.consumer.rows import apply_rows
 from shared.documents.italian import money
+from shared.sharing import Sharing
 
 from services.budget.documents import service
 from services.budget.projectors import project
+from services.budget.revoke import revoke
 from tests.integration.test_budget_plan_world import PlanWorld, problem
 from tests.unit.test_budget_consultation_replicas import milestone_event, need_event, table_event
 
@@ -186,3 +189,23 @@ def test_the_consultation_replicas_written_as_the_consumer_writes_them_reach_the
     text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.data)).pages).split())
     for expected in ("Tavolo socio-educativo rinnovato", "Doposcuola nelle frazioni", "Tavoli di co-progettazione"):
         assert expected in text, expected
+
+
+def test_a_revoked_share_takes_the_former_ambitos_tables_and_needs_out_of_the_piano(world):
+    """services/budget/revoke.py knows the replicas of migration 011: a former Ambito's tables and needs go
+    when it no longer shares them; the Ambito's own stay."""
+    former = "former-" + uuid.uuid4().hex[:6]
+    with world.db() as conn:
+        for origin in (world.slug, former):
+            conn.execute("INSERT INTO consultation_tables (origin, table_id, kind, title, status, version,"
+                         " source_event_id) VALUES (%s, %s, 'thematic', %s, 'active', 1, 'e')",
+                         (origin, uuid.uuid4(), f"Tavolo di {origin}"))
+            conn.execute("INSERT INTO consultation_needs (origin, need_id, title, area, target_group, status,"
+                         " version, source_event_id) VALUES (%s, %s, 'Bisogno', '3', 'anziani', 'open', 1, 'e')",
+                         (origin, uuid.uuid4()))
+    with psycopg.connect(world.tenants.url_for(world.tenants.get(world.slug), "budget")) as conn:  # as the command
+        outcome = revoke(conn, tenant=world.slug, sharing=Sharing([]))
+        left = conn.execute("SELECT origin FROM consultation_tables UNION ALL SELECT origin FROM consultation_needs"
+                            ).fetchall()
+    assert outcome.deleted == {"consultation_tables": 1, "consultation_needs": 1}
+    assert left == [(world.slug,), (world.slug,)]
