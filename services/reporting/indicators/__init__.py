@@ -1,0 +1,7 @@
+"""Regional indicators (issue 11): the contract in model.py; one module per domain registers its indicators.
+
+Importing this package imports every indicator module, so REGISTRY is complete.
+"""
+from services.reporting.indicators.model import REGISTRY, Definition, Figure, Indicator, Period, Source, register
+
+__all__ = ["REGISTRY", "Definition", "Figure", "Indicator", "Period", "Source", "register"]
