@@ -24,7 +24,9 @@ TENANT = "lagonegrese-pollino"
 # The migration's defaults (004_budget_facts.sql) for the columns an Upsert does not name.
 DEFAULTS = {"budget_allocation_facts": {"allocated": Decimal("0"), "released": False, "allocation_version": 0,
                                         "committed": Decimal("0"), "paid": Decimal("0"), "spent": Decimal("0")},
-            "budget_plan_states": {}}
+            "budget_plan_states": {},
+            # the acts one by one (007_budget_content.sql, issue 11): their projectors return these rows too
+            "budget_commitment_facts": {}, "budget_payment_facts": {}}
 ALLOCATION, INTERVENTION, PLAN = (str(uuid.uuid4()) for _ in range(3))
 
 
@@ -169,6 +171,7 @@ def test_a_malformed_field_is_a_value_error_naming_it(field, value):
 
 
 def test_budget_events_reporting_does_not_read_give_no_rows():
-    other = new_event(type="it.pdz.budget.cofinancing.set.v1", service="budget", tenant=TENANT,
+    # every budget type of the catalogue is projected since issue 11: a future type stands for the rest
+    other = new_event(type="it.pdz.budget.something.happened.v1", service="budget", tenant=TENANT,
                       aggregate_id=INTERVENTION, data={})
     assert project(other) == []
