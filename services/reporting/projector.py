@@ -9,6 +9,7 @@ from shared.events.envelope import CloudEvent
 
 from services.reporting.budget_projector import PROJECTORS as BUDGET
 from services.reporting.budget_content_projector import PROJECTORS as BUDGET_CONTENT
+from services.reporting.registry_projector import PROJECTORS as REGISTRY
 
 STAKEHOLDER_REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
 STAKEHOLDER_UPDATED = "it.pdz.registry.stakeholder.updated.v1"
@@ -78,6 +79,7 @@ def stakeholder_updated(event: CloudEvent) -> list:
 
 PROJECTORS = {STAKEHOLDER_REGISTERED: stakeholder_registered, STAKEHOLDER_UPDATED: stakeholder_updated,
               **BUDGET,  # budget's allocations, acts and plan states (budget_projector.py)
+              **REGISTRY,  # registry's profile, calls and applications (registry_projector.py)
               **BUDGET_CONTENT}  # content, progress, residui, acts: after BUDGET (its acts' rows include BUDGET's)
 
 
