@@ -132,6 +132,13 @@ def cmd_revoke(args, settings) -> int:
     return subprocess.run(command, check=False).returncode
 
 
+def cmd_reporting_replay(args, settings) -> int:
+    # as republish: the reporting service's own command (docs/reporting.md, Replay)
+    import subprocess
+    command = [sys.executable, "-m", "services.reporting.replay", *args.replay_args]
+    return subprocess.run(command, check=False).returncode
+
+
 def cmd_demo(args, settings) -> int:
     from shared.cli import demo
     return demo.load(settings)
@@ -203,6 +210,14 @@ def parser() -> argparse.ArgumentParser:
     rv.add_argument("--service", required=True, choices=["consultation", "budget"], help="the receiving service")
     rv.add_argument("--tenant", help="one receiving Ambito (default: every tenant of the catalogue)")
     rv.set_defaults(func=cmd_revoke)
+
+    rep = sub.add_parser("reporting", help="the reporting service's operations")
+    rsub = rep.add_subparsers(dest="reporting_command", required=True)
+    rr = rsub.add_parser("replay", add_help=False, prefix_chars="\0",
+                         help="rebuild the read model from offset 0 into a fresh database and swap it in "
+                              "(options: python -m services.reporting.replay --help)")
+    rr.add_argument("replay_args", nargs="*", help="passed to python -m services.reporting.replay")
+    rr.set_defaults(func=cmd_reporting_replay)
     return p
 
 
