@@ -9,6 +9,7 @@ from shared.events.envelope import CloudEvent
 
 from services.reporting.budget_projector import PROJECTORS as BUDGET
 from services.reporting.budget_content_projector import PROJECTORS as BUDGET_CONTENT
+from services.reporting.consultation_projector import PROJECTORS as CONSULTATION
 from services.reporting.registry_projector import PROJECTORS as REGISTRY
 
 STAKEHOLDER_REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
@@ -80,6 +81,7 @@ def stakeholder_updated(event: CloudEvent) -> list:
 PROJECTORS = {STAKEHOLDER_REGISTERED: stakeholder_registered, STAKEHOLDER_UPDATED: stakeholder_updated,
               **BUDGET,  # budget's allocations, acts and plan states (budget_projector.py)
               **REGISTRY,  # registry's profile, calls and applications (registry_projector.py)
+              **CONSULTATION,  # tables, sessions, attendance, needs, proposals, milestones (consultation_projector*.py)
               **BUDGET_CONTENT}  # content, progress, residui, acts: after BUDGET (its acts' rows include BUDGET's)
 
 
