@@ -3,5 +3,6 @@
 Importing this package imports every indicator module, so REGISTRY is complete.
 """
 from services.reporting.indicators.model import REGISTRY, Definition, Figure, Indicator, Period, Source, register
+from services.reporting.indicators import registry as _registry  # noqa: E402,F401  (registers at import)
 
 __all__ = ["REGISTRY", "Definition", "Figure", "Indicator", "Period", "Source", "register"]
