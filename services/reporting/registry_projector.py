@@ -138,7 +138,7 @@ def _key(event: CloudEvent, field: str) -> dict:
 
 
 def call_changed(event: CloudEvent) -> list:
-    """drafted / updated / published / closed: the call's snapshot (newest version wins), and when it was published or closed."""
+    """drafted / updated / published / closed: the snapshot (newest version wins); when published or closed."""
     data = event.data
     key = _key(event, "call_id")
     rows = [Upsert("call_facts", key=key, newer_than="version", values={
