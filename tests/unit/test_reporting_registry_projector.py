@@ -257,3 +257,34 @@ def _malformed(good, where, value):
 def test_a_malformed_field_is_a_value_error_naming_it(good, where, value, named):
     with pytest.raises(ValueError, match=named.replace(".", r"\.")):
         project(_malformed(good, where, value))
+
+
+def test_the_registry_s_own_event_builders_project():
+    # The producer's payloads, not only the catalogue's examples: what the registry really sends projects.
+    from datetime import date
+
+    from services.registry.applications import events as application_events
+    from services.registry.calls import events as call_events
+    from services.registry.profile import events as profile_events
+
+    call = {"id": uuid.UUID(CALL), "title": "Avviso", "areas": ["1"], "opens_at": T0,
+            "closes_at": T0 + timedelta(days=30), "status": "published", "version": 3}
+    application = {"id": uuid.UUID(APPLICATION), "call_id": uuid.UUID(CALL), "protocol_number": "2026/000001",
+                   "organisation_name": "APS Borghi Solidali", "organisation_type": "ets", "runts_section": "b",
+                   "seat_istat": "076097", "areas": ["3"], "submitted_at": T0, "stakeholder_id": uuid.UUID(STAKEHOLDER),
+                   "reviewed_at": T0 + timedelta(days=2), "rejection_reason": None}
+    profile_ = {"name": "Ambito", "region": "basilicata", "total_population": 2900, "capofila_istat": "076097",
+                "ente_gestore": None, "asl_district": None, "version": 1, "updated_at": T0,
+                "comuni": [{"istat_code": "076097", "name": "Viggianello", "province": "PZ", "population": 2900,
+                            "population_date": date(2025, 1, 1)}]}
+    made = [call_events.call_event(call_events.CALL_PUBLISHED, tenant=TENANT, call=call),
+            application_events.submitted(tenant=TENANT, application=application),
+            application_events.admitted(tenant=TENANT, application=application),
+            profile_events.profile_updated(tenant=TENANT, profile=profile_)]
+    for e in made:
+        assert_valid_event(e.type, e.data)
+    tables = applying(*made)
+    assert the_call(tables)["published_at"] == datetime.fromisoformat(made[0].time)
+    row = the_application(tables)
+    assert (row["status"], row["organisation_type"], row["runts_section"]) == ("admitted", "ets", "b")
+    assert [r["population"] for r in tables["ambito_comuni_history"].values()] == [2900]
