@@ -10,6 +10,12 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
+# --- portal: Bootstrap Italia from npm, as `make portal-assets` (package-lock.json pins it) ----
+FROM node:20-slim AS portal
+WORKDIR /portal
+COPY services/reporting/portal/package.json services/reporting/portal/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+
 # --- build: install the package into a self-contained virtualenv -------------
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
@@ -37,6 +43,8 @@ RUN groupadd --system --gid 10001 pdz \
 COPY --from=build /opt/pdz /opt/pdz
 # The event catalogue: consumers validate every event against its JSON Schema.
 COPY --from=build /src/events /opt/pdz/events
+# The public portal's Bootstrap Italia (CSS, fonts, icons), served by reporting (PDZ_PORTAL_ASSETS).
+COPY --from=portal /portal/node_modules/bootstrap-italia/dist /opt/pdz/portal/bootstrap-italia
 
 ENV PATH=/opt/pdz/bin:$PATH \
     PYTHONUNBUFFERED=1 \
@@ -45,7 +53,8 @@ ENV PATH=/opt/pdz/bin:$PATH \
     PDZ_METRICS_PORT=9100 \
     PDZ_TENANTS_FILE=/etc/pdz/tenants.yaml \
     PDZ_REGIONS_FILE=/etc/pdz/regions.yaml \
-    PDZ_EVENTS_DIR=/opt/pdz/events
+    PDZ_EVENTS_DIR=/opt/pdz/events \
+    PDZ_PORTAL_ASSETS=/opt/pdz/portal/bootstrap-italia
 
 # The root filesystem is read-only in Kubernetes; /tmp is the writable place.
 WORKDIR /tmp

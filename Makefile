@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PDZ    := $(VENV)/bin/pdz
 PYTEST := $(VENV)/bin/pytest
 
-.PHONY: demo test stop venv stack lint system-libs
+.PHONY: demo test stop venv stack lint system-libs portal-assets
 
 $(VENV)/.installed: pyproject.toml
 	@echo "[pdz] creating the Python environment in $(VENV)"
@@ -14,11 +14,14 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[test]'
 	touch $@
 
-venv: system-libs $(VENV)/.installed
+venv: system-libs $(VENV)/.installed portal-assets
 
 # WeasyPrint (consultation's PDF documents) loads Pango and needs a font: installed with apt-get when
 # missing and running as root (as `pdz stack up` installs PostgreSQL); a quick check when present.
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# npm installs Bootstrap Italia for the public portal; Debian's chromium runs the portal's browser tests
+# (Playwright drives it: Playwright's own browser download is not reachable). Each is a command here.
+PORTAL_TOOLS := npm chromium
 system-libs:
 	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -27,6 +30,24 @@ system-libs:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PDF_LIBS); \
 	  else echo "[pdz] warning: the PDF documents need: apt-get install $(PDF_LIBS)" >&2; fi; \
 	fi
+	@missing=""; for p in $(PORTAL_TOOLS); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "[pdz] installing$$missing with apt-get (once): the portal's assets (npm) and browser tests (chromium)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "[pdz] warning: the public portal needs: apt-get install$$missing" >&2; fi; \
+	fi
+
+# The public portal's Bootstrap Italia, from npm at set-up time (package-lock.json pins every file),
+# served by reporting from services/reporting/portal/node_modules: never from a CDN at run time.
+PORTAL := services/reporting/portal
+$(PORTAL)/node_modules/.package-lock.json: $(PORTAL)/package.json $(PORTAL)/package-lock.json
+	@echo "[pdz] installing Bootstrap Italia for the public portal (npm ci)"
+	npm ci --prefix $(PORTAL) --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+portal-assets: system-libs $(PORTAL)/node_modules/.package-lock.json
 
 # Provisioning the local stack gives its database roles the development secrets
 # (PDZ_ENV=development; PDZ_DB_ROLE_SECRET_<SERVICE> win if set), as `pdz run` uses them.

@@ -5,8 +5,9 @@ from shared.http.app import create_service_app
 
 from services.reporting import SERVICE
 from services.reporting.api import blp as statistics
+from services.reporting.portal.views import blp as portal
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Reporting", blueprints=[statistics],
+    return create_service_app(service=SERVICE, title="PdZ Reporting", blueprints=[statistics, portal],
                               settings=settings, platform=platform)
