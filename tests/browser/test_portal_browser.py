@@ -118,6 +118,21 @@ def test_the_ambito_shows_the_apis_figures(portal, page):
     assert page.locator("#interventi-elenco tbody tr").count() == 2
 
 
+def test_the_consultation_is_shown_in_aggregate(portal, page, read_model):
+    c = portal.slugs["C"]
+    page.goto(portal.page(f"/portale/ambiti/{c}"))
+    table_id = read_model.execute("SELECT table_id FROM consultation_table_facts WHERE tenant = %s", (c,)).fetchone()[0]
+    row = str(table_id)
+    assert integer(cell(page, "tavoli", row, "members")) == 3
+    assert cell(page, "tavoli", row, "sessions_held") == "1 di 1"
+    assert integer(cell(page, "tavoli", row, "present")) == 2
+    assert integer(cell(page, "tavoli", row, "needs")) == 3
+    assert integer(cell(page, "tavoli", row, "proposals")) == 2
+    funnel = {k: integer(page.locator(f"#percorso [data-cifra='{k}']").inner_text())
+              for k in ("needs", "proposals", "accepted", "funded")}
+    assert funnel == {"needs": 3, "proposals": 2, "accepted": 1, "funded": 1}
+
+
 def test_the_merged_ambito_is_shown_with_its_former_territories(portal, page):
     s = portal.slugs
     page.goto(portal.page(f"/portale/ambiti/{s['C']}"))

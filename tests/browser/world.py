@@ -4,7 +4,8 @@ built on the catalogue's examples (events/<type>/example.json) with this world's
 
 Basilicata: two former Ambiti (A: Lagonegrese, B: Pollino) merged into C, with comuni and populations
 (approximate, DOMAIN.md), organisations, C's Piano signed with two interventions and money on three
-funds, A's money of before the merger; Puglia: D (Fasano) with one fund. Organisations only.
+funds, one of them answering the accepted proposal of C's consultation table (3 needs, 2 proposals,
+a session held), A's money of before the merger; Puglia: D (Fasano) with one fund. Organisations only.
 """
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ MONEY = [
 ]
 
 
+ANSWERS_PROPOSAL = "A4.1"   # the intervention answering C's accepted proposal
+
+
 def example(event_type: str) -> dict:
     return copy.deepcopy(json.loads((EVENTS / event_type / "example.json").read_text()))
 
@@ -89,11 +93,12 @@ def _plan(slug: str, plan_id: str) -> list[CloudEvent]:
     return events
 
 
-def _money(slug: str, plan_id: str, code: str, title: str, area: str, lines: list) -> list[CloudEvent]:
+def _money(slug: str, plan_id: str, code: str, title: str, area: str, lines: list, *,
+           proposals: list[str]) -> list[CloudEvent]:
     intervention = str(uuid.uuid4())
     planned = example("it.pdz.budget.intervention.planned.v1") | {
         "intervention_id": intervention, "plan_id": plan_id, "code": code, "title": title, "area": area,
-        "comuni": [], "continues": None, "managing_body": None, "proposal_ids": [], "need_ids": []}
+        "comuni": [], "continues": None, "managing_body": None, "proposal_ids": proposals, "need_ids": []}
     events = [_event("it.pdz.budget.intervention.planned.v1", slug, intervention, planned, at=planned["updated_at"])]
     for fund, year, allocated, committed, paid in lines:
         allocation = str(uuid.uuid4())
@@ -114,14 +119,50 @@ def _money(slug: str, plan_id: str, code: str, title: str, area: str, lines: lis
     return events
 
 
+def _consultation(slug: str) -> tuple[list[CloudEvent], str]:
+    """One thematic table of C: 3 members, a session held with 2 organisations present, 3 needs,
+    2 proposals of which 1 accepted (whose id is returned: an intervention answers it)."""
+    c = "it.pdz.consultation."
+    table = str(uuid.uuid4())
+    organisations = [str(uuid.uuid4()) for _ in range(3)]
+    found = [_event(c + "table.created.v1", slug, table, example(c + "table.created.v1") | {
+        "table_id": table, "title": "Tavolo tematico povertà e inclusione", "areas": ["4"]}, at="2025-03-01T09:00:00+00:00")]
+    for organisation in organisations:
+        data = example(c + "table_member.added.v1") | {"table_id": table, "member_id": str(uuid.uuid4()),
+                                                        "organisation_id": organisation}
+        found.append(_event(c + "table_member.added.v1", slug, table, data, at="2025-03-02T09:00:00+00:00"))
+    session = str(uuid.uuid4())
+    for kind in ("session.scheduled.v1", "session.held.v1"):
+        data = example(c + kind) | {"session_id": session, "table_id": table}
+        found.append(_event(c + kind, slug, session, data, at="2025-03-10T18:00:00+00:00"))
+    for organisation in organisations[:2]:
+        data = example(c + "attendance.recorded.v1") | {"session_id": session, "table_id": table,
+                                                         "attendance_id": str(uuid.uuid4()), "organisation_id": organisation}
+        found.append(_event(c + "attendance.recorded.v1", slug, session, data, at="2025-03-10T19:00:00+00:00"))
+    needs = [str(uuid.uuid4()) for _ in range(3)]
+    for need, organisation in zip(needs, organisations):
+        data = example(c + "need.recorded.v1") | {"need_id": need, "table_id": table, "organisation_id": organisation,
+                                                   "area": "4", "session_id": None}
+        found.append(_event(c + "need.recorded.v1", slug, need, data, at=data["recorded_at"]))
+    proposals = [str(uuid.uuid4()) for _ in range(2)]
+    for proposal, kind in zip(proposals, ("proposal.accepted.v1", "proposal.submitted.v1")):
+        data = example(c + kind) | {"proposal_id": proposal, "table_id": table, "organisation_id": organisations[0],
+                                    "need_ids": needs[:1], "deliverers": [organisations[0]], "areas": ["4"]}
+        found.append(_event(c + kind, slug, proposal, data, at="2025-05-01T09:00:00+00:00"))
+    return found, proposals[0]
+
+
 def events(slugs: dict[str, str], names: dict[str, str]) -> list[CloudEvent]:
     """Every event of the world, `slugs` naming each territory's tenant (A, B, C, D)."""
     found = [_profile(k, slugs[k], names[k]) for k in slugs]
     found += [_organisation(slugs[k], *org) for k in slugs for org in ORGANISATIONS[k]]
     plans = {k: str(uuid.uuid4()) for k in slugs}
     found += _plan(slugs["C"], plans["C"])
+    consultation, accepted = _consultation(slugs["C"])
+    found += consultation
     for key, code, title, area, lines in MONEY:
-        found += _money(slugs[key], plans[key], code, title, area, lines)
+        found += _money(slugs[key], plans[key], code, title, area, lines,
+                        proposals=[accepted] if code == ANSWERS_PROPOSAL else [])
     return found
 
 

@@ -6,7 +6,7 @@ import psycopg
 from shared.regions import Regions
 from shared.tenants import Catalogue, Tenant
 
-from services.reporting.portal import figures
+from services.reporting.portal import figures, participation
 
 PER_INHABITANT = (("allocated_pc", "Programmato per abitante"), ("paid_pc", "Liquidato per abitante"))
 
@@ -86,6 +86,8 @@ def ambito(*, conn: psycopg.Connection, tenant: Tenant, catalogue: Catalogue, re
         "interventions": [{**i, "area_name": names.get(i["area"], i["area"])}
                           for i in figures.interventions(conn=conn, tenant=tenant.slug)],
         "stakeholders": figures.stakeholders(conn=conn, tenants=[tenant.slug]),
+        "tables": participation.tables(conn=conn, tenant=tenant.slug),
+        "funnel": participation.funnel(conn=conn, tenant=tenant.slug),
         "former": (former_territories(conn=conn, tenant=tenant, catalogue=catalogue, profiles=profiles)
                    if tenant.merged_from else []),
         "formers": [catalogue.get(s) for s in tenant.merged_from if catalogue.get(s)],

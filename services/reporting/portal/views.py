@@ -12,7 +12,7 @@ from flask import Response, abort, render_template, url_for
 from shared.http.app import current_platform
 from shared.http.blueprint import Blueprint
 
-from services.reporting.portal import assets, charts, figures, labels, pages
+from services.reporting.portal import assets, charts, figures, labels, pages, participation
 
 # Styles, fonts and pictures from this service only; no script at all (nothing needs JavaScript).
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; frame-ancestors 'none';"
@@ -99,7 +99,7 @@ def ambito(slug: str):
         return _not_found(f"l'Ambito «{slug}»")
     with platform.regional() as conn:
         data = pages.ambito(conn=conn, tenant=tenant, catalogue=platform.catalogue, regions=platform.regions)
-    return _page("ambito.html", **data)
+    return _page("ambito.html", kinds=participation.KINDS, statuses=participation.STATUSES, **data)
 
 
 @blp.route("/ambiti/<slug>/grafici/<name>.svg")
