@@ -254,4 +254,6 @@ def load(settings: Settings) -> int:
   TOKEN (regional admin, 7 days):
 export TOKEN={viewer}
 """)
+    # Last line of `make demo`: the public portal, no token needed (docs/reporting.md, The public portal).
+    print(f"[pdz] portale pubblico della trasparenza (senza accesso): {REPORTING}/portale/")
     return 0
