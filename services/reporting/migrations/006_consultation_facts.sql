@@ -213,3 +213,7 @@ CREATE TABLE consultation_milestone_facts (
     PRIMARY KEY (tenant, milestone_id)
 );
 CREATE INDEX consultation_milestone_facts_end ON consultation_milestone_facts (tenant, planned_end);
+
+-- The participation indicators find an organisation's type by its register id alone (a merged
+-- Ambito's tables seat organisations registered by its former territories).
+CREATE INDEX stakeholder_facts_stakeholder ON stakeholder_facts (stakeholder_id);
