@@ -9,6 +9,7 @@ from shared.events.envelope import CloudEvent
 
 from services.reporting.budget_projector import PROJECTORS as BUDGET
 from services.reporting.budget_content_projector import PROJECTORS as BUDGET_CONTENT
+from services.reporting.campaigns.projector import PROJECTORS as CAMPAIGNS
 from services.reporting.consultation_projector import PROJECTORS as CONSULTATION
 from services.reporting.registry_projector import PROJECTORS as REGISTRY
 
@@ -82,7 +83,8 @@ PROJECTORS = {STAKEHOLDER_REGISTERED: stakeholder_registered, STAKEHOLDER_UPDATE
               **BUDGET,  # budget's allocations, acts and plan states (budget_projector.py)
               **REGISTRY,  # registry's profile, calls and applications (registry_projector.py)
               **CONSULTATION,  # tables, sessions, attendance, needs, proposals, milestones (consultation_projector*.py)
-              **BUDGET_CONTENT}  # content, progress, residui, acts: after BUDGET (its acts' rows include BUDGET's)
+              **BUDGET_CONTENT,  # content, progress, residui, acts: after BUDGET (its acts' rows include BUDGET's)
+              **CAMPAIGNS}  # plan transitions (009): after BUDGET, its rows include BUDGET's plan state
 
 
 def project(event: CloudEvent) -> list:

@@ -26,7 +26,9 @@ DEFAULTS = {"budget_allocation_facts": {"allocated": Decimal("0"), "released": F
                                         "committed": Decimal("0"), "paid": Decimal("0"), "spent": Decimal("0")},
             "budget_plan_states": {},
             # the acts one by one (007_budget_content.sql, issue 11): their projectors return these rows too
-            "budget_commitment_facts": {}, "budget_payment_facts": {}}
+            "budget_commitment_facts": {}, "budget_payment_facts": {},
+            # each plan transition (009_plan_transitions.sql, the campaigns): the same event writes the same row
+            "plan_transition_facts": {}}
 ALLOCATION, INTERVENTION, PLAN = (str(uuid.uuid4()) for _ in range(3))
 
 
@@ -39,7 +41,7 @@ def applied(rows, tables=None):
         old = table.get(key)
         if old is None:
             table[key] = {**DEFAULTS[row.table], **row.key, **row.values}
-        elif old[row.newer_than] < row.values[row.newer_than]:
+        elif row.newer_than is None or old[row.newer_than] < row.values[row.newer_than]:
             table[key] = {**old, **row.values}
     return tables
 
