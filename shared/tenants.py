@@ -22,6 +22,8 @@ from shared.sharing import Share, Sharing
 from shared.tenants_yaml import YamlError, line_of, load_located
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Paths of the API without an Ambito (/v1/regions/{region}/…, /v1/indicators/definitions): no Ambito may be named so.
+RESERVED_SLUGS = frozenset({"regions", "indicators"})
 STATUSES = ("active", "merged", "suspended")
 # The reporting service is regional: one database for every tenant.
 REGIONAL_SERVICES = ("reporting",)
@@ -193,6 +195,8 @@ def _tenant(entry: dict, where: str) -> Tenant:
     slug = entry["slug"]
     if not SLUG_RE.match(slug):
         raise _fail(entry, "slug", f"{where}.slug {slug!r} must be lower-case words joined by '-'")
+    if slug in RESERVED_SLUGS:
+        raise _fail(entry, "slug", f"{where}.slug {slug!r} is reserved for the API's regional paths")
     status = entry.get("status", "active")
     if status not in STATUSES:
         raise _fail(entry, "status", f"{where}.status must be one of {', '.join(STATUSES)}")

@@ -6,9 +6,13 @@ from shared.http.app import create_service_app
 from services.reporting import SERVICE
 from services.reporting.api import blp as statistics
 from services.reporting.campaigns.api import blp as campaigns
+from services.reporting.indicators_api import blp as indicators
+from services.reporting.regional_api import blp as regional_indicators, definitions_blp as indicator_definitions
 from services.reporting.portal.views import blp as portal
 
 
 def create_app(settings=None, platform=None):
-    return create_service_app(service=SERVICE, title="PdZ Reporting", blueprints=[statistics, portal, campaigns],
+    return create_service_app(service=SERVICE, title="PdZ Reporting",
+                              blueprints=[statistics, indicators, regional_indicators, indicator_definitions, portal,
+                                          campaigns],
                               settings=settings, platform=platform)

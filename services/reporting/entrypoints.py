@@ -1,6 +1,8 @@
 """Process entry points: pdz-reporting-api, pdz-reporting-consumer."""
 from __future__ import annotations
 
+import os
+
 from services.reporting import SERVICE, consumer_group
 
 
@@ -11,10 +13,52 @@ def api() -> None:
 
 
 def consumer() -> None:
-    """The projections' consumer group into the regional database; events of unknown tenants are dead-lettered."""
+    """The projections' consumer group into the regional database; events of unknown tenants are dead-lettered.
+
+    Every applied event is marked (freshness.marked); a thread publishes the figures that changed on
+    pdz.statistics.v1 (publisher.py) and reports freshness, unless PDZ_STATISTICS_PUBLISH=0."""
     from shared.events.topics import service_topic
     from shared.processes import run_consumer
+    from services.reporting.freshness import marked
     from services.reporting.projector import PROJECTORS
 
-    run_consumer(service=SERVICE, name=consumer_group(), regional=True, projectors=PROJECTORS,
-                 topics=[service_topic(s) for s in ("registry", "consultation", "budget")])
+    stop = _start_publisher() if os.environ.get("PDZ_STATISTICS_PUBLISH", "1") != "0" else None
+    try:
+        run_consumer(service=SERVICE, name=consumer_group(), regional=True, projectors=marked(PROJECTORS),
+                     topics=[service_topic(s) for s in ("registry", "consultation", "budget")])
+    finally:
+        if stop is not None:
+            stop()
+
+
+def _start_publisher():
+    """The statistics publisher as a daemon thread of this process; returns what stops it."""
+    import threading
+
+    import psycopg
+
+    from shared.config import Settings
+    from shared.db.credentials import service_login
+    from shared.events.topics import statistics_topic
+    from shared.kafka.clients import idempotent_producer
+    from shared.tenants import load_catalogue
+    from services.reporting import publisher
+
+    settings = Settings.from_env()
+    catalogue = load_catalogue(settings.tenants_file, settings.database_url, login=service_login(settings, SERVICE))
+    producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"{consumer_group()}-statistics")
+    worker = publisher.Publisher(catalogue=catalogue, producer=producer, topic=statistics_topic(),
+                                 years=int(os.environ.get("PDZ_STATISTICS_YEARS", "2")))
+    stopping = threading.Event()
+    url = catalogue.regional_url(SERVICE)
+    thread = threading.Thread(target=publisher.run, name="statistics-publisher", daemon=True,
+                              kwargs={"publisher": worker, "connect": lambda: psycopg.connect(url, connect_timeout=5),
+                                      "stopping": stopping,
+                                      "interval": float(os.environ.get("PDZ_STATISTICS_PUBLISH_SECONDS", "5"))})
+    thread.start()
+
+    def stop() -> None:
+        stopping.set()
+        thread.join(timeout=30)
+        producer.close(timeout=10)
+    return stop

@@ -24,6 +24,10 @@ CE_HEADERS = {
 }
 
 
+# A service whose events go on a topic not named after it: reporting publishes figures on pdz.statistics.v1.
+ADDRESSES = {"reporting": ("pdz.statistics.v1", "Reporting's figures, whenever one changes; key <tenant or region>/<figure>.")}
+
+
 def build(catalogue_dir: Path) -> dict:
     """The AsyncAPI document: a channel per producing service's topic, a message per event type."""
     channels: dict = {}
@@ -47,9 +51,11 @@ def build(catalogue_dir: Path) -> dict:
             "payload": {"schemaFormat": "application/schema+json;version=draft-07", "schema": schema},
             "examples": examples,
         }
+        address, description = ADDRESSES.get(
+            service, (f"pdz.{service}.v1", f"Events of the {service} service; key <tenant>/<aggregate id>."))
         channel = channels.setdefault(service, {
-            "address": f"pdz.{service}.v1",
-            "description": f"Events of the {service} service; key <tenant>/<aggregate id>.",
+            "address": address,
+            "description": description,
             "messages": {},
         })
         channel["messages"][key] = {"$ref": f"#/components/messages/{key}"}

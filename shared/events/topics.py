@@ -9,6 +9,8 @@ from the databases' outboxes if ever needed, not from an infinite log),
 The retry topic holds the records of a tenant whose database stayed down longer
 than PDZ_CONSUMER_TENANT_RETRY_SECONDS (12 partitions, keyed like the original,
 30 days); every consumer group reads it and takes back only its own records.
+The statistics topic carries reporting's figures whenever one changes (it.pdz.reporting.figure.changed.v1,
+for the regional statistics office): 12 partitions keyed by figure, 30 days like the service topics.
 """
 from __future__ import annotations
 
@@ -45,8 +47,14 @@ def retry_topic() -> str:
     return f"{topic_prefix()}.retry.v1"
 
 
+def statistics_topic() -> str:
+    """Reporting's changed figures for the regional statistics office, e.g. pdz.statistics.v1."""
+    return f"{topic_prefix()}.statistics.v1"
+
+
 def all_topics(partitions: int = 12) -> list[TopicSpec]:
     specs = [TopicSpec(service_topic(s), partitions, 30 * DAY_MS) for s in SERVICES]
     specs.append(TopicSpec(deadletter_topic(), 3, 14 * DAY_MS))
     specs.append(TopicSpec(retry_topic(), partitions, 30 * DAY_MS))
+    specs.append(TopicSpec(statistics_topic(), partitions, 30 * DAY_MS))
     return specs

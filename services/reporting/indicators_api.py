@@ -1,0 +1,150 @@
+"""Indicators of one Ambito: /v1/{tenant}/indicators…, their exports and the Ambito's statistics feed.
+
+A merged Ambito's answers also carry its whole and each former territory (territories.py).
+"""
+from __future__ import annotations
+
+from flask import g, request
+from flask.views import MethodView
+
+from shared.http.app import current_platform
+from shared.http.auth import READERS, requires
+from shared.http.blueprint import Blueprint
+from shared.http.openapi import problems
+from shared.http.problems import Problem, invalid
+
+from services.reporting.indicators import answers, exports, territories
+from services.reporting.indicators.evaluate import (BadDimension, UnknownIndicator, check_dimension, indicator,
+                                                    trace)
+from services.reporting.indicators.model import Period
+from services.reporting.indicators.query import (PeriodQuery, TraceQuery, decode_cursor, encode_cursor, file_doc,
+                                                 send)
+from services.reporting.indicators.schemas import Answer, Trace
+
+blp = Blueprint("indicators", __name__, url_prefix="/v1/<tenant>",
+                description="Indicatori dell'Ambito (per periodo, con i territori di origine se nato da fusione)")
+
+UNKNOWN = ("not-found", "no indicator of this code")
+TRACE_KEYS = frozenset({"period", "territory", "after", "limit"})
+
+
+def period_of(query: dict) -> Period:
+    return Period.parse(query["period"]) if query.get("period") else answers.current_year()
+
+
+def _known(code: str):
+    try:
+        return indicator(code)
+    except UnknownIndicator:
+        raise Problem(404, "Not Found", f"Non esiste l'indicatore '{code}'.", slug="not-found") from None
+
+
+def _answer(query: dict, items=None) -> dict:
+    with current_platform().regional() as conn:
+        result = answers.answer(conn, territories=territories.of_ambito(g.tenant), period=period_of(query),
+                                items=items)
+    return {"tenant": g.tenant.slug, **result}
+
+
+@blp.route("/indicators")
+class Indicators(MethodView):
+    @requires(*READERS)
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, Answer)
+    def get(self, query, tenant):
+        """Every indicator's definition and figures for the period (merged: also whole and by former territory)."""
+        return answers.public(_answer(query))
+
+
+@blp.route("/indicators/<code>")
+class OneIndicator(MethodView):
+    @requires(*READERS)
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, Answer)
+    @blp.alt_response(404, **problems(404, UNKNOWN))
+    def get(self, query, tenant, code):
+        """One indicator's definition and figures for the period."""
+        return answers.public(_answer(query, [_known(code)]))
+
+
+def _territory(name: str | None):
+    options = territories.of_ambito(g.tenant)
+    if not name or name == g.tenant.slug:
+        return next((t for t in options if t.level == territories.WHOLE), options[0])
+    found = next((t for t in options if t.level == territories.FORMER and t.code == name), None)
+    if found is None:
+        raise invalid(("territory", "Not this Ambito nor one of its former territories."), location="query")
+    return found
+
+
+@blp.route("/indicators/<code>/trace")
+class IndicatorTrace(MethodView):
+    @requires(*READERS)
+    @blp.arguments(TraceQuery, location="query")
+    @blp.response(200, Trace)
+    @blp.alt_response(404, **problems(404, UNKNOWN))
+    def get(self, query, tenant, code):
+        """The records (ids and owning service) one figure was computed from, a page at a time.
+
+        Name the figure by its dimensions as query parameters (e.g. `fund=FNPS`): each of the
+        indicator's dimensions, nothing else."""
+        item = _known(code)
+        given = {k: v for k, v in request.args.items() if k not in TRACE_KEYS}
+        try:
+            dimension = check_dimension(item, given)
+            after = decode_cursor(query.get("after"))
+        except BadDimension as exc:
+            raise invalid((exc.field, str(exc)), location="query") from None
+        except ValueError:
+            raise invalid(("after", "Not a valid cursor."), location="query") from None
+        territory, period = _territory(query.get("territory")), period_of(query)
+        with current_platform().regional() as conn:
+            try:
+                sources, following = trace(conn, item=item, territory=territory, period=period,
+                                           dimension=dimension, after=after, limit=query["limit"])
+            except ValueError:  # the tracer refused the cursor
+                raise invalid(("after", "Not a valid cursor."), location="query") from None
+        return {"indicator": code, "territory": answers.territory_json(territory), "period": str(period),
+                "dimension": dimension, "next_cursor": encode_cursor(following),
+                "items": [{"service": s.service, "record": s.record, "id": str(s.id), "tenant": s.tenant,
+                           "value": None if s.value is None else format(s.value, "f")} for s in sources]}
+
+
+def _export_view(fmt: str):
+    def get(self, query, tenant):
+        result = _answer(query)
+        name = f"indicatori-{g.tenant.slug}-{result['period']}"
+        if fmt == "json":
+            return send(exports.to_json(answers.public(result)), fmt, name=name)
+        items = {i.definition.code: i for i in answers.indicators()}
+        lines = exports.table(result["_evaluated"], items=items, as_of=result["_as_of"])
+        body = (exports.to_csv(lines) if fmt == "csv"
+                else exports.to_xlsx(lines, title=f"Indicatori {result['period']} — {g.tenant.name}"))
+        return send(body, fmt, name=name)
+    get.__doc__ = f"Every indicator's figures for the period as {fmt.upper()}, with Italian headers."
+    return requires(*READERS)(blp.arguments(PeriodQuery, location="query")(
+        blp.doc(responses=file_doc(fmt, "Indicatori dell'Ambito", "indicatori-<ambito>-<periodo>"))(get)))
+
+
+def _feed_view(fmt: str):
+    def get(self, query, tenant):
+        period = period_of(query)
+        with current_platform().regional() as conn:
+            rows, as_of = answers.feed_rows(conn, territories=territories.of_ambito(g.tenant), period=period)
+        name = f"statistiche-{g.tenant.slug}-{period}"
+        if fmt == "csv":
+            return send(exports.feed_csv(rows), fmt, name=name)
+        about = {"tenant": g.tenant.slug, "period": str(period),
+                 "as_of": {s: (w.isoformat() if w else None) for s, w in as_of.items()}}
+        return send(exports.feed_json(rows, about=about), fmt, name=name)
+    get.__doc__ = (f"The Ambito's tidy statistics feed as {fmt.upper()}: one row per indicator, territory, period "
+                   "and dimension (docs/reporting.md, Indicators and the statistics feed).")
+    return requires(*READERS)(blp.arguments(PeriodQuery, location="query")(
+        blp.doc(responses=file_doc(fmt, "Flusso statistico dell'Ambito", "statistiche-<ambito>-<periodo>"))(get)))
+
+
+for _fmt in exports.FORMATS:
+    blp.route(f"/indicators/export.{_fmt}")(type(f"IndicatorsExport_{_fmt}", (MethodView,),
+                                                 {"get": _export_view(_fmt)}))
+for _fmt in ("csv", "json"):
+    blp.route(f"/feed.{_fmt}")(type(f"Feed_{_fmt}", (MethodView,), {"get": _feed_view(_fmt)}))

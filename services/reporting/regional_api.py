@@ -1,0 +1,125 @@
+"""The region's indicators: /v1/regions/{region}/indicators…, exports and the statistics feed; definitions.
+
+No Ambito in these paths: the app factory gives such routes the caller's regional roles only (g.tenant
+is None). The regional admin reads them; the regional reviewer, like in an Ambito's statistics, does not.
+The catalogue reserves the slug `regions` (shared/tenants.py), so no Ambito's path can be taken for these.
+"""
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from shared.http.app import current_platform
+from shared.http.auth import REGIONAL_ADMIN, requires
+from shared.http.blueprint import Blueprint
+from shared.http.openapi import problems
+from shared.http.problems import Problem
+
+from services.reporting.indicators import answers, exports, territories
+from services.reporting.indicators.evaluate import UnknownIndicator, indicator, indicators
+from services.reporting.indicators.query import PeriodQuery, file_doc, send
+from services.reporting.indicators.schemas import Answer, Definitions
+from services.reporting.indicators_api import period_of
+
+blp = Blueprint("regional_indicators", __name__, url_prefix="/v1/regions/<region>",
+                description="Indicatori della Regione: per Ambito e totale regionale; flusso statistico")
+definitions_blp = Blueprint("indicator_definitions", __name__, url_prefix="/v1/indicators", public=True,
+                            description="Definizioni degli indicatori (pubbliche)")
+
+REGIONAL_READERS = (REGIONAL_ADMIN,)
+UNKNOWN_REGION = ("unknown-region", "no Ambito of the catalogue is in this region")
+UNKNOWN = ("not-found", "no indicator of this code")
+
+
+def _territories(region: str):
+    tenants = list(current_platform().catalogue)
+    if region not in territories.regions(tenants):
+        raise Problem(404, "Not Found", f"Nessun Ambito del catalogo è nella regione '{region}'.",
+                      slug="unknown-region")
+    return territories.of_region(tenants, region)
+
+
+def _answer(region: str, query: dict, items=None) -> dict:
+    found = _territories(region)
+    with current_platform().regional() as conn:
+        result = answers.answer(conn, territories=found, period=period_of(query), items=items)
+    return {"region": region, **result}
+
+
+@blp.route("/indicators")
+class RegionIndicators(MethodView):
+    @requires(*REGIONAL_READERS)
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, Answer)
+    @blp.alt_response(404, **problems(404, UNKNOWN_REGION))
+    def get(self, query, region):
+        """Every indicator for each Ambito of the region (merged ones also whole and by former territory) and the
+        region total."""
+        return answers.public(_answer(region, query))
+
+
+@blp.route("/indicators/<code>")
+class RegionIndicator(MethodView):
+    @requires(*REGIONAL_READERS)
+    @blp.arguments(PeriodQuery, location="query")
+    @blp.response(200, Answer)
+    @blp.alt_response(404, **problems(404, UNKNOWN_REGION, UNKNOWN))
+    def get(self, query, region, code):
+        """One indicator for each Ambito of the region and the region total."""
+        found = _territories(region)
+        try:
+            item = indicator(code)
+        except UnknownIndicator:
+            raise Problem(404, "Not Found", f"Non esiste l'indicatore '{code}'.", slug="not-found") from None
+        with current_platform().regional() as conn:
+            result = answers.answer(conn, territories=found, period=period_of(query), items=[item])
+        return answers.public({"region": region, **result})
+
+
+def _export_view(fmt: str):
+    def get(self, query, region):
+        result = _answer(region, query)
+        name = f"indicatori-{region}-{result['period']}"
+        if fmt == "json":
+            return send(exports.to_json(answers.public(result)), fmt, name=name)
+        items = {i.definition.code: i for i in indicators()}
+        lines = exports.table(result["_evaluated"], items=items, as_of=result["_as_of"])
+        body = (exports.to_csv(lines) if fmt == "csv"
+                else exports.to_xlsx(lines, title=f"Indicatori {result['period']} — {region}"))
+        return send(body, fmt, name=name)
+    get.__doc__ = f"Every indicator per Ambito and for the region as {fmt.upper()}, with Italian headers."
+    return requires(*REGIONAL_READERS)(blp.arguments(PeriodQuery, location="query")(
+        blp.alt_response(404, **problems(404, UNKNOWN_REGION))(
+            blp.doc(responses=file_doc(fmt, "Indicatori della Regione", "indicatori-<regione>-<periodo>"))(get))))
+
+
+def _feed_view(fmt: str):
+    def get(self, query, region):
+        found, period = _territories(region), period_of(query)
+        with current_platform().regional() as conn:
+            rows, as_of = answers.feed_rows(conn, territories=found, period=period)
+        name = f"statistiche-{region}-{period}"
+        if fmt == "csv":
+            return send(exports.feed_csv(rows), fmt, name=name)
+        about = {"region": region, "period": str(period),
+                 "as_of": {s: (w.isoformat() if w else None) for s, w in as_of.items()}}
+        return send(exports.feed_json(rows, about=about), fmt, name=name)
+    get.__doc__ = (f"The region's tidy statistics feed as {fmt.upper()}: one row per indicator, territory (Ambito, "
+                   "former Ambito, region, comune), period and dimension.")
+    return requires(*REGIONAL_READERS)(blp.arguments(PeriodQuery, location="query")(
+        blp.alt_response(404, **problems(404, UNKNOWN_REGION))(
+            blp.doc(responses=file_doc(fmt, "Flusso statistico regionale", "statistiche-<regione>-<periodo>"))(get))))
+
+
+for _fmt in exports.FORMATS:
+    blp.route(f"/indicators/export.{_fmt}")(type(f"RegionIndicatorsExport_{_fmt}", (MethodView,),
+                                                 {"get": _export_view(_fmt)}))
+for _fmt in ("csv", "json"):
+    blp.route(f"/feed.{_fmt}")(type(f"RegionFeed_{_fmt}", (MethodView,), {"get": _feed_view(_fmt)}))
+
+
+@definitions_blp.route("/definitions")
+class IndicatorDefinitions(MethodView):
+    @definitions_blp.response(200, Definitions)
+    def get(self):
+        """The definitions of every indicator: code, name, unit, kind, formula, source events, dimensions."""
+        return {"indicators": [answers.definition_json(i.definition) for i in indicators()]}
