@@ -41,6 +41,18 @@ from services.reporting.replay_progress import Progress
 
 # The topics the live consumer reads (services/reporting/entrypoints.py).
 SOURCES = ("registry", "consultation", "budget")
+# Not projections but the record of what the statistics publisher sent on pdz.statistics.v1: it is
+# carried over from the live database at the swap, so that only figures that changed are sent again.
+CARRIED_OVER = ("published_figures",)
+
+
+def consumer_projectors() -> dict:
+    """The projectors as the live consumer runs them (entrypoints.consumer): each applied event marked."""
+    try:
+        from services.reporting.freshness import marked
+    except ImportError:  # a tree without the freshness marks (issue 11, item 5): the projectors alone
+        return PROJECTORS
+    return marked(PROJECTORS)
 
 
 class Stopped(Exception):
@@ -74,7 +86,7 @@ def _round(*, settings: Settings, catalogue: Catalogue, group: str, targets: dic
     pools = PoolRegistry(max_per_pool=1, max_pools=2, timeout=5.0, statement_timeout_ms=60_000)
     runner = ConsumerRunner(name=consumer_group(), consumer=consumer,
                             producer=idempotent_producer(settings.kafka_bootstrap, client_id=f"{group}-dlq"),
-                            pools=pools, route=RegionalRoute(catalogue, SERVICE), projectors=PROJECTORS,
+                            pools=pools, route=RegionalRoute(catalogue, SERVICE), projectors=consumer_projectors(),
                             events=EventCatalogue.load(), settings=options)
     try:
         while not stop.is_set():
@@ -166,6 +178,9 @@ def replay(*, settings: Settings, catalogue: Catalogue, rebuild: str | None = No
                        label="catch-up", stop=stop)
     if replay_kafka.members(settings.kafka_bootstrap, live_group):
         raise RuntimeError(f"the live consumer group {live_group} started again: nothing was swapped")
+    carried = replay_db.carry_over(server_url=server, live=live, rebuild=rebuild, tables=CARRIED_OVER)
+    if carried:
+        report(f"[pdz] carried over from {live}: " + ", ".join(f"{t} ({n} rows)" for t, n in carried.items()))
     had_live = replay_db.swap(server_url=server, live=live, rebuild=rebuild, previous=previous)
     # After the rename: were this refused, the live consumer would read again from its old offsets,
     # and every event the rebuild holds is in its processed_events under the live group's name.
