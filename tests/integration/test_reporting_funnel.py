@@ -154,4 +154,8 @@ def test_each_stage_counts_what_happened_in_the_period_and_its_trace_lists_it(ca
                 assert {(s.service, s.record, s.tenant, s.value) for s in sources} <= {
                     (*services[stage], tenant, Decimal(1))}
                 nonzero |= {stage} if ids else set()
+            # several Ambiti together (a merged Ambito's whole, a region): each stage is the sum of theirs
+            both = item.provider(conn, tenants=[tenant, other], period=period)
+            apart = [item.provider(conn, tenants=[t], period=period) for t in (tenant, other)]
+            assert [f.value for f in both] == [a.value + b.value for a, b in zip(*apart)]
     assert nonzero == set(services)  # every stage was non-empty in some period: the comparison meant something

@@ -176,6 +176,10 @@ def test_participation_figures_equal_the_world_s_counts_and_traces_list_the_sess
                 assert all((s.service, s.record, s.tenant) == ("consultation", "session", tenant) for s in sources)
                 if not code.endswith("tasso_presenza"):
                     assert sum(s.value for s in sources) == value
+            # several Ambiti together (a merged Ambito's whole, a region): each one's tables side by side
+            both = item.provider(conn, tenants=[tenant, other], period=Q1)
+            apart = [f for t in (tenant, other) for f in item.provider(conn, tenants=[t], period=Q1)]
+            assert sorted(both, key=repr) == sorted(apart, key=repr)
 
 
 def test_a_session_outside_the_period_or_not_held_counts_nowhere(catalogue_factory):
