@@ -16,7 +16,6 @@ regional XLSX export within 5 s.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 import time
@@ -52,7 +51,7 @@ def _copy(conn, table: str, columns: list[str], rows) -> int:
     return count
 
 
-def seed(url: str, slugs: list[str], payments: int, rng: random.Random) -> dict:
+def seed(url: str, slugs: list[str], payments: int) -> dict:
     """The read model of `slugs` with `payments` payment rows; returns rows per table."""
     import psycopg
     as_of = "2024-01-15 09:00:00+00"
@@ -90,7 +89,7 @@ def seed(url: str, slugs: list[str], payments: int, rng: random.Random) -> dict:
         # Each allocation is committed and paid in equal acts; the row's totals are their sums.
         base, extra = divmod(commitments_n, len(allocations))
         amount = Decimal("1000.00")
-        alloc_rows, commit_rows, pay_rows = [], [], []
+        alloc_rows, commit_rows = [], []
         for index, (s, aid, iid, fund, year) in enumerate(allocations):
             acts_per_allocation = base + (1 if index < extra else 0)
             committed = amount * per_commitment * acts_per_allocation
@@ -101,9 +100,10 @@ def seed(url: str, slugs: list[str], payments: int, rng: random.Random) -> dict:
                 day = f"{year}-{1 + (k * 5) % 12:02d}-{1 + k % 28:02d}"
                 commit_rows.append((s, cid, aid, iid, plans[s], fund, year, amount * per_commitment, day, as_of,
                                     amount * per_commitment * (k + 1)))
-                for m in range(per_commitment):
-                    pay_rows.append((s, uuid.uuid4(), cid, aid, iid, plans[s], fund, year, amount, day, as_of,
-                                     amount * per_commitment * (k + 1) + amount * (m + 1)))
+        # Streamed, not held: each commitment paid in `per_commitment` equal payments.
+        pay_rows = ((s, uuid.uuid4(), cid, aid, iid, plan, fund, year, amount, day, as_of, spent + amount * (m + 1))
+                    for s, cid, aid, iid, plan, fund, year, _, day, _, spent in commit_rows
+                    for m in range(per_commitment))
         counts["budget_allocation_facts"] = _copy(conn, "budget_allocation_facts", [
             "tenant", "allocation_id", "fund", "year", "intervention_id", "plan_id", "allocated", "released",
             "allocation_version", "committed", "paid", "spent"], alloc_rows)
@@ -165,8 +165,7 @@ def main() -> None:
     try:
         from psycopg.conninfo import make_conninfo
         started = time.perf_counter()
-        counts = seed(make_conninfo(settings.database_url, dbname=reporting_db), slugs, args.payments,
-                      random.Random(2))
+        counts = seed(make_conninfo(settings.database_url, dbname=reporting_db), slugs, args.payments)
         print(f"seeded {', '.join(f'{t} {n:,}' for t, n in counts.items())} in "
               f"{time.perf_counter() - started:.0f} s (COPY, then ANALYZE)", flush=True)
         suite.start("reporting-api")
