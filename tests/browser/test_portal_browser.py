@@ -57,6 +57,9 @@ def cell(page, table: str, row: str, figure: str) -> str:
 def test_every_page_kind_is_accessible_and_saved(portal, page, kind):
     answer = page.goto(portal.page(kinds(portal)[kind]))
     assert answer.status == (404 if kind == "non-trovato" else 200)
+    # No token was sent: the portal is public; and its pages allow no script at all.
+    assert "script-src" not in answer.headers["content-security-policy"]
+    assert answer.headers["content-security-policy"].startswith("default-src 'none'")
     assert page.locator("html").get_attribute("lang") == "it"
     assert page.locator("h1").count() == 1
     # Bootstrap Italia came from this service (its header style applies), never from another site.
@@ -65,6 +68,8 @@ def test_every_page_kind_is_accessible_and_saved(portal, page, kind):
     assert page.locator("#aggiornamento time").inner_text() != "non disponibile"
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+    # Every finding of any impact is kept beside the screenshot, for people to read.
+    (ARTIFACTS / f"{kind}-axe.json").write_text(json.dumps(results.response["violations"], indent=1))
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in results.response["violations"] if v["impact"] in SERIOUS]
     assert serious == [], serious
@@ -184,3 +189,13 @@ def test_no_personal_data_on_any_page(portal, page):
         assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text), "an e-mail address on a public page"
         assert not re.search(r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b",
                              text), "a personal tax code on a public page"
+
+
+def test_a_phone_reads_the_ambito_without_horizontal_scrolling_of_the_page(portal, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(portal.page(f"/portale/ambiti/{portal.slugs['C']}"))
+    # Wide tables scroll inside their own box (table-responsive); the page itself does not (WCAG 1.4.10).
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    serious = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in SERIOUS]
+    assert serious == []
+    page.screenshot(path=ARTIFACTS / "ambito-unito-telefono.png", full_page=True)

@@ -70,19 +70,23 @@ def former_territories(*, conn: psycopg.Connection, tenant: Tenant, catalogue: C
     return rows
 
 
+def areas(*, conn: psycopg.Connection, tenant: Tenant, regions: Regions) -> list[dict]:
+    """Money per thematic area, with the region's name of each area."""
+    names = area_names(regions, tenant.region)
+    return [{**row, "name": names.get(row["area"], row["area"])} for row in figures.by_area(conn=conn, tenant=tenant.slug)]
+
+
 def ambito(*, conn: psycopg.Connection, tenant: Tenant, catalogue: Catalogue, regions: Regions) -> dict:
     """Everything the Ambito's page shows: territory, Piano, network, money by fund and area, interventions."""
     profiles = figures.profiles(conn=conn, tenants=[tenant.slug, *tenant.merged_from])
     profile = profiles.get(tenant.slug)
     names = area_names(regions, tenant.region)
-    areas = [{**row, "name": names.get(row["area"], row["area"])}
-             for row in figures.by_area(conn=conn, tenant=tenant.slug)]
     return {
         "tenant": tenant, "region": region_name(regions, tenant.region), "profile": profile,
         "comuni": figures.comuni(conn=conn, tenant=tenant.slug),
         "plans": figures.plans(conn=conn, tenant=tenant.slug),
         "funds": figures.fund_figures(conn=conn, tenant=tenant.slug),
-        "areas": areas,
+        "areas": areas(conn=conn, tenant=tenant, regions=regions),
         "interventions": [{**i, "area_name": names.get(i["area"], i["area"])}
                           for i in figures.interventions(conn=conn, tenant=tenant.slug)],
         "stakeholders": figures.stakeholders(conn=conn, tenants=[tenant.slug]),

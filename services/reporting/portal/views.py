@@ -110,12 +110,12 @@ def ambito_chart(slug: str, name: str):
     if tenant is None or name not in ("fondi", "aree"):
         abort(404)
     with platform.regional() as conn:
-        data = pages.ambito(conn=conn, tenant=tenant, catalogue=platform.catalogue, regions=platform.regions)
-    if name == "fondi":
-        rows = [{**f, "label": f"{f['fund']} {f['year']}"} for f in data["funds"]["funds"]]
-        return _svg(charts.money_bars(title="Risorse per fondo e anno", rows=rows, label="label"))
-    return _svg(charts.money_bars(title="Risorse per area tematica", rows=data["areas"], label="name",
-                                  horizontal=True))
+        if name == "fondi":
+            rows = [{**f, "label": f"{f['fund']} {f['year']}"}
+                    for f in figures.fund_figures(conn=conn, tenant=tenant.slug)["funds"]]
+            return _svg(charts.money_bars(title="Risorse per fondo e anno", rows=rows, label="label"))
+        areas = pages.areas(conn=conn, tenant=tenant, regions=platform.regions)
+    return _svg(charts.money_bars(title="Risorse per area tematica", rows=areas, label="name", horizontal=True))
 
 
 @blp.route("/regioni/<region>/confronto")
