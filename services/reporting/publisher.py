@@ -118,7 +118,8 @@ class Publisher:
             freshness.fold(conn, newest)
             tenants = list(self.catalogue)
             affected = territories.affected(tenants, {tenant for tenant, _s, _w in marks})
-            periods = sorted(set(watched_periods(now, years=self.years)) | periods_of(w for _t, _s, w in marks))
+            periods = sorted(set(watched_periods(now, years=self.years)) | periods_of(w for _t, _s, w in marks),
+                             key=lambda p: (p.year, p.quarter or 0))
             sent = self._publish(conn, affected=affected, periods=periods, now=now)
         return len(marks), sent
 
