@@ -35,7 +35,7 @@ def table(event: CloudEvent) -> list:
     data = event.data
     return [Upsert("consultation_table_facts",
                    key={"tenant": event.tenantid, "table_id": f.uuid_(data, "table_id")},
-                   values={"kind": f.text(data, "kind"), "title": f.text(data, "title"),
+                   values={"kind": f.text(data, "kind"), "title": f.string(data, "title"),
                            "areas": f.strings(data, "areas", default=[]),
                            "membership": f.optional_text(data, "membership"), "status": f.text(data, "status"),
                            "version": f.integer(data, "version", minimum=1)},
@@ -58,7 +58,7 @@ def session(event: CloudEvent) -> list:
     data = event.data
     return [Upsert("consultation_session_facts",
                    key={"tenant": event.tenantid, "session_id": f.uuid_(data, "session_id")},
-                   values={"table_id": f.uuid_(data, "table_id"), "title": f.text(data, "title"),
+                   values={"table_id": f.uuid_(data, "table_id"), "title": f.string(data, "title"),
                            "starts_at": f.timestamp(data, "starts_at"), "ends_at": f.optional_timestamp(data, "ends_at"),
                            "seat_limit": f.optional_integer(data, "seat_limit"), "status": f.text(data, "status"),
                            "version": f.integer(data, "version", minimum=1)},
@@ -100,7 +100,7 @@ def attendance(event: CloudEvent) -> list:
                    key={"tenant": event.tenantid, "attendance_id": f.uuid_(data, "attendance_id")},
                    values={"session_id": f.uuid_(data, "session_id"), "table_id": f.uuid_(data, "table_id"),
                            "organisation_id": f.uuid_(data, "organisation_id"),
-                           "organisation_type": f.text(data, "organisation_type"), "mode": f.text(data, "mode"),
+                           "organisation_type": f.string(data, "organisation_type"), "mode": f.text(data, "mode"),
                            "version": f.integer(data, "version", minimum=1)},
                    newer_than="version")]
 

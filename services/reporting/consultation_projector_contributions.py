@@ -167,7 +167,7 @@ def milestone(event: CloudEvent) -> list:
     return [Upsert("consultation_milestone_facts",
                    key={"tenant": event.tenantid, "milestone_id": f.uuid_(data, "milestone_id")},
                    values={"year": f.integer(data, "year", minimum=2000), "phase": f.text(data, "phase"),
-                           "table_id": f.optional_uuid(data, "table_id"), "title": f.text(data, "title"),
+                           "table_id": f.optional_uuid(data, "table_id"), "title": f.string(data, "title"),
                            "planned_start": f.day(data, "planned_start"), "planned_end": f.day(data, "planned_end"),
                            "actual_start": f.optional_day(data, "actual_start"),
                            "actual_end": f.optional_day(data, "actual_end"), "status": f.text(data, "status"),

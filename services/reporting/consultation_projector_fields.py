@@ -66,6 +66,14 @@ def text(data: dict, field: str) -> str:
     return value
 
 
+def string(data: dict, field: str) -> str:
+    """The field as a string, possibly empty (a title: consultation's schemas do not forbid an empty one)."""
+    value = raw(data, field)
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be a string")
+    return value
+
+
 def optional_text(data: dict, field: str) -> str | None:
     value = data.get(field)
     if value is not None and not isinstance(value, str):

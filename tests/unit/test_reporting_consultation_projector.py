@@ -188,7 +188,7 @@ def test_an_attendance_event_carrying_a_name_keeps_it_out():
     ("proposal.submitted", "estimated_cost", 18500.0), ("proposal.rejected", "decided_at", "ieri"),
     ("milestone.updated", "planned_end", "31/05/2026"), ("questionnaire.answered", "answer_sets_count", -1),
     ("round.ballot_cast", "ballots_count", True), ("service_offer.added", "capacity", 25),
-    ("personal_data.erased", "session_ids", "all"), ("table.created", "title", ""),
+    ("personal_data.erased", "session_ids", "all"), ("table.created", "title", 7),
 ])
 def test_a_malformed_field_is_a_value_error_naming_it(kind, field, value):
     data = {**example(kind), field: value}

@@ -43,15 +43,17 @@ pairs AS (
     WHERE r.status = 'registered'
     UNION
     SELECT h.tenant, h.session_id, h.table_id, a.organisation_id, 'present'
-    FROM held h JOIN consultation_attendance_facts a ON a.tenant = h.tenant AND a.session_id = h.session_id)
+    FROM held h JOIN consultation_attendance_facts a ON a.tenant = h.tenant AND a.session_id = h.session_id),
+attended AS (  -- the type an attendance event gave, for organisations the register does not know
+    SELECT DISTINCT ON (tenant, organisation_id) tenant, organisation_id, organisation_type
+    FROM consultation_attendance_facts WHERE tenant = ANY(%(tenants)s)
+    ORDER BY tenant, organisation_id, version DESC, attendance_id)
 SELECT p.tenant, p.session_id::text, p.table_id::text, p.organisation_id, p.what,
-       COALESCE(s.type, a.organisation_type, %(unknown)s)
+       COALESCE(s.type, NULLIF(a.organisation_type, ''), %(unknown)s)
 FROM pairs p
 LEFT JOIN LATERAL (SELECT sf.type FROM stakeholder_facts sf WHERE sf.stakeholder_id = p.organisation_id
                    ORDER BY (sf.tenant = p.tenant) DESC, sf.tenant LIMIT 1) s ON true
-LEFT JOIN LATERAL (SELECT af.organisation_type FROM consultation_attendance_facts af
-                   WHERE af.tenant = p.tenant AND af.organisation_id = p.organisation_id
-                   ORDER BY af.version DESC, af.attendance_id LIMIT 1) a ON true
+LEFT JOIN attended a ON a.tenant = p.tenant AND a.organisation_id = p.organisation_id
 """
 
 
