@@ -40,8 +40,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 class Portal:
-    def __init__(self, base: str, slugs: dict, catalogue, url: str):
-        self.base, self.slugs, self.catalogue, self.url = base, slugs, catalogue, url
+    def __init__(self, base: str, slugs: dict, catalogue, url: str, events: list):
+        self.base, self.slugs, self.catalogue, self.url, self.events = base, slugs, catalogue, url, events
 
     def page(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -61,7 +61,7 @@ def portal(tmp_path_factory):
     catalogue = load_catalogue(path, base_settings.database_url)
     provision(catalogue, report=lambda *_: None)
     url = catalogue.regional_url("reporting")
-    world.load(url, slugs, {k: NAMES[k] for k in slugs})
+    written = world.load(url, slugs, {k: NAMES[k] for k in slugs})
     from services.reporting.app import create_app
     app = create_app(settings=Settings(tenants_file=path, jwt_dev_key=KEY, database_url=base_settings.database_url,
                                        kafka_bootstrap=base_settings.kafka_bootstrap))
@@ -70,7 +70,7 @@ def portal(tmp_path_factory):
     thread.start()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
-        yield Portal(f"http://127.0.0.1:{server.server_port}", slugs, catalogue, url)
+        yield Portal(f"http://127.0.0.1:{server.server_port}", slugs, catalogue, url, written)
     finally:
         server.shutdown()
         thread.join(timeout=10)

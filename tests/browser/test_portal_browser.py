@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from shared.documents import italian
 from shared.http.auth import mint_dev_token
+from services.reporting.portal import labels
 from tests.browser import world
 from tests.browser.conftest import ARTIFACTS, KEY
 
@@ -85,6 +88,17 @@ def test_only_this_service_is_asked_and_no_script_runs(portal, page):
         for image in page.locator("img").all():
             assert image.evaluate("i => i.complete && i.naturalWidth > 0"), image.get_attribute("src")
     assert asked and all(url.startswith(portal.base) for url in asked), [u for u in asked if not u.startswith(portal.base)]
+
+
+def test_every_page_says_how_fresh_its_figures_are(portal, page):
+    newest = {}
+    for event in portal.events:
+        when = datetime.fromisoformat(event.time)
+        newest[event.service] = max(newest.get(event.service, when), when)
+    page.goto(portal.page("/portale/"))
+    for service, name in labels.SERVICES.items():
+        assert page.locator(f"[data-fonte='{name}']").inner_text() == f"{name}: {italian.moment(newest[service])}"
+    assert page.locator("#aggiornamento time").inner_text() == italian.moment(max(newest.values()))
 
 
 def test_the_figures_are_readable_without_javascript(portal, browser):

@@ -20,7 +20,8 @@ import psycopg
 from shared.consumer.rows import apply_rows
 from shared.events.envelope import CloudEvent
 from services.registry.profile import istat
-from services.reporting.projector import project
+from services.reporting import freshness
+from services.reporting.projector import PROJECTORS
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 COMUNI = {
@@ -167,13 +168,10 @@ def events(slugs: dict[str, str], names: dict[str, str]) -> list[CloudEvent]:
 
 
 def load(url: str, slugs: dict[str, str], names: dict[str, str]) -> list[CloudEvent]:
-    """Project the world's events and write their rows as the consumer does, with its processed-event records."""
+    """Project the world's events as the reporting consumer does (its projectors with their freshness
+    marks) and write their rows with the consumer's writer."""
     written = events(slugs, names)
+    projectors = freshness.marked(PROJECTORS)
     with psycopg.connect(url) as conn:
-        rows = [row for event in written for row in project(event)]
-        apply_rows(conn, rows)
-        conn.execute("INSERT INTO processed_events (consumer, event_id, event_type, topic, kafka_partition,"
-                     " kafka_offset) SELECT 'portal-test', id, type, 'pdz.test', 0, n"
-                     " FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS e(id, type, n)",
-                     ([e.id for e in written], [e.type for e in written]))
+        apply_rows(conn, [row for event in written for row in projectors[event.type](event)])
     return written

@@ -107,8 +107,3 @@ def stakeholders(*, conn: psycopg.Connection, tenants: list[str]) -> dict[str, i
     rows = conn.execute("SELECT type, count(*) FROM stakeholder_facts WHERE tenant = ANY(%s) AND status = 'active'"
                         " GROUP BY type ORDER BY type", (tenants,)).fetchall()
     return dict(rows)
-
-
-def as_of(*, conn: psycopg.Connection) -> datetime | None:
-    """When reporting last applied an event (any service): how fresh every figure of the page is."""
-    return conn.execute("SELECT max(processed_at) FROM processed_events").fetchone()[0]

@@ -15,6 +15,7 @@ INTERVENTION_STATES = {
     "planned": "Programmato", "active": "In corso", "in_progress": "In corso", "suspended": "Sospeso",
     "completed": "Concluso", "cancelled": "Annullato", "not_started": "Non avviato",
 }
+SERVICES = {"registry": "registro dei soggetti e profilo", "consultation": "consultazione", "budget": "bilancio del Piano"}
 STAKEHOLDER_TYPES = {
     "public_body": "Ente pubblico", "comune": "Comune", "health_authority": "Azienda sanitaria",
     "school": "Istituzione scolastica", "ets": "Ente del Terzo settore",

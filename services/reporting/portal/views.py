@@ -12,6 +12,7 @@ from flask import Response, abort, render_template, url_for
 from shared.http.app import current_platform
 from shared.http.blueprint import Blueprint
 
+from services.reporting import freshness
 from services.reporting.portal import assets, charts, figures, labels, pages, participation
 
 # Styles, fonts and pictures from this service only; no script at all (nothing needs JavaScript).
@@ -66,8 +67,10 @@ def _giorno(value):
 
 def _page(template: str, *, status: int = 200, **context) -> Response:
     with current_platform().regional() as conn:
-        as_of = figures.as_of(conn=conn)
-    html = render_template(f"portale/{template}", as_of=as_of, labels=labels, **context)
+        sources = freshness.as_of(conn)   # per service: the newest event applied to the read model
+    known = [when for when in sources.values() if when is not None]
+    html = render_template(f"portale/{template}", as_of=max(known) if known else None, labels=labels,
+                           sources=[(labels.SERVICES[s], when) for s, when in sources.items()], **context)
     return Response(html, status=status, mimetype="text/html",
                     headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": PAGE_CACHE})
 
