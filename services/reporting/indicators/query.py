@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from services.reporting.indicators import exports
 from services.reporting.indicators.model import BadPeriod, Period
 
-TRACE_CURSOR_RE = re.compile(r"^[A-Za-z0-9_-]{1,400}$")
+TRACE_CURSOR_RE = re.compile(r"^[A-Za-z0-9_-]{1,1000}$")
 
 
 def _period(text: str) -> None:

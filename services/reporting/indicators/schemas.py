@@ -68,4 +68,5 @@ class Trace(Schema):
     period = fields.String()
     dimension = fields.Dict(keys=fields.String(), values=fields.String())
     items = fields.List(fields.Nested(SourceOut))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = fields.String(allow_none=True, metadata={
+        "pattern": "^[A-Za-z0-9_-]{1,1000}$", "description": "send it as `after` for the next page; null on the last"})
