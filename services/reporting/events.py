@@ -8,7 +8,8 @@ from decimal import Decimal
 from shared.events.envelope import CloudEvent
 
 FIGURE_CHANGED = "it.pdz.reporting.figure.changed.v1"
-# Event ids derive from the figure and its revision: a figure sent again after a crash keeps its id.
+# Event ids derive from the figure, its revision and value: a figure sent again after a crash keeps its id
+# (a read model rebuilt from scratch publishes revision 1 again: a new value gets a new id).
 NAMESPACE = uuid.UUID("0b9d4a52-6c0e-4b8e-9a55-5f1c8c6f2e11")
 
 
@@ -33,4 +34,4 @@ def figure_changed(row, *, region: str, value: Decimal | None, previous: Decimal
             "as_of": row.as_of.isoformat() if row.as_of else None, "revision": revision,
             "computed_at": (now or datetime.now(timezone.utc)).isoformat()}
     return CloudEvent(type=FIGURE_CHANGED, source=f"/pdz/reporting/{tenant}", tenantid=tenant, subject=subject,
-                      data=data, id=str(uuid.uuid5(NAMESPACE, f"{tenant}/{subject}#{revision}")))
+                      data=data, id=str(uuid.uuid5(NAMESPACE, f"{tenant}/{subject}#{revision}#{data['value']}")))

@@ -199,3 +199,18 @@ def test_affected_territories_of_a_former_ambitos_change_are_its_successors_and_
     assert found == {("lagpol", "ambito"), ("lagpol", "whole"), ("lag", "former"), ("pol", "former"),
                      ("basilicata", "region")}
     assert territories.affected(CATALOGUE, {"unknown"}) == []
+
+
+def test_a_grouped_provider_answers_every_territory_in_one_call_with_the_same_labels():
+    plain = _indicator()
+    calls: list = []
+
+    def grouped(conn, *, groups, period):
+        calls.append(groups)
+        return {label: plain.provider(conn, tenants=tenants, period=period) for label, tenants in groups.items()}
+    fast = Indicator(plain.definition, plain.provider, plain.tracer, grouped)
+    found = territories.of_region(CATALOGUE, "basilicata")
+    assert evaluate(None, territories=found, period=PERIOD, items=[fast]) == evaluate(
+        None, territories=found, period=PERIOD, items=[plain])
+    assert len(calls) == 1 and calls[0]["whole:lagpol"] == ["lagpol", "lag", "pol"]
+    assert calls[0]["region:basilicata"] == ["lag", "lagpol", "pol", "potenza"]

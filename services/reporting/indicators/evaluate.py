@@ -50,11 +50,22 @@ def indicators(registry: Mapping[str, Indicator] | None = None) -> list[Indicato
     return [registry[code] for code in sorted(registry)]
 
 
+def _answers(conn, item: Indicator, territories: list[Territory], period: Period) -> list[list[Figure]]:
+    """Each territory's figures: one grouped call if the indicator has one, else one call per territory."""
+    if item.grouped is None or len(territories) < 2:
+        return [item.provider(conn, tenants=list(t.tenants), period=period) for t in territories]
+    labels = [f"{t.level}:{t.code}" for t in territories]
+    answered = item.grouped(conn, groups={label: list(t.tenants) for label, t in zip(labels, territories)},
+                            period=period)
+    return [answered.get(label, []) for label in labels]
+
+
 def figures(conn, *, item: Indicator, territories: Iterable[Territory], period: Period) -> list[Labelled]:
     """One indicator's figures for each territory (in the territories' order), labelled."""
+    territories = list(territories)
     result = []
-    for territory in territories:
-        for figure in item.provider(conn, tenants=list(territory.tenants), period=period):
+    for territory, answer in zip(territories, _answers(conn, item, territories, period)):
+        for figure in answer:
             if figure.indicator != item.definition.code or figure.period != period:
                 raise ValueError(f"provider of {item.definition.code} gave a figure of "
                                  f"{figure.indicator} {figure.period}")

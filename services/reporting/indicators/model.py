@@ -113,18 +113,27 @@ class Tracer(Protocol):
                  after: str | None, limit: int) -> tuple[list[Source], str | None]: ...
 
 
+class GroupedProvider(Protocol):
+    """Optional, for speed: the figures of many groups of tenants in one query (a region's Ambiti at once).
+
+    `groups` maps a label to its tenants; the answer maps each label to what `provider` would give for them."""
+    def __call__(self, conn: psycopg.Connection, *, groups: dict[str, list[str]],
+                 period: Period) -> dict[str, list[Figure]]: ...
+
+
 @dataclass(frozen=True)
 class Indicator:
     definition: Definition
     provider: Provider
     tracer: Tracer
+    grouped: GroupedProvider | None = None   # additive (framework): used instead of provider when given
 
 
 REGISTRY: dict[str, Indicator] = {}
 
 
-def register(definition: Definition, *, provider: Callable, tracer: Callable) -> None:
+def register(definition: Definition, *, provider: Callable, tracer: Callable, grouped: Callable | None = None) -> None:
     """Make an indicator known to the API, exports, feed and portal (call at import of its module)."""
     if definition.code in REGISTRY and REGISTRY[definition.code].definition != definition:
         raise ValueError(f"indicator {definition.code} registered twice")
-    REGISTRY[definition.code] = Indicator(definition, provider, tracer)
+    REGISTRY[definition.code] = Indicator(definition, provider, tracer, grouped)
