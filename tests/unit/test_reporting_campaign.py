@@ -9,6 +9,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from shared.events.envelope import new_event
+from shared.regions import load_regions
 
 from services.reporting.campaigns.completeness import (
     ROME, AmbitoFacts, FundYear, PlanVersion, assess, deadline_end)
@@ -19,7 +20,7 @@ from services.reporting.budget_projector import PLAN_TRANSITIONED
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / "deploy" / "local"
-REGIONS = {"basilicata", "puglia", "lombardia"}
+REGIONS = {r.slug for r in load_regions(LOCAL / "regions.yaml")}
 FUNDS = fund_names(LOCAL / "budget-reference.yaml")
 
 PLAN = Deadline("piano-2024-2026", "plan_submission", "Invio del Piano", date(2024, 10, 31), first_year=2024)
@@ -123,7 +124,7 @@ def test_a_returned_plan_is_missing_until_sent_again():
 
 def test_a_yearly_update_needs_a_plan_covering_its_year_and_its_own_version():
     assert assess(deadline=UPDATE, facts=AmbitoFacts(), today=date(2025, 4, 1)).missing == (
-        "nessun Piano in vigore copre il 2025",)
+        "nessun Piano registrato copre il 2025",)
     only_plan = AmbitoFacts(plans=(plan("signed", sent=at(date(2024, 9, 1))),))
     assert "aggiornamento annuale 2025 non ancora aperto" in assess(
         deadline=UPDATE, facts=only_plan, today=date(2025, 4, 1)).missing[0]

@@ -108,7 +108,7 @@ def _plan_submission(deadline: Deadline, facts: AmbitoFacts) -> tuple[list[str],
 def _yearly_update(deadline: Deadline, facts: AmbitoFacts) -> tuple[list[str], datetime | None]:
     year = deadline.reference_year
     if not any(p.first_year <= year <= p.last_year for p in facts.plans):
-        return [f"nessun Piano in vigore copre il {year}"], None
+        return [f"nessun Piano registrato copre il {year}"], None
     updates = [p for p in facts.plans if p.kind == "yearly_update" and p.reference_year == year]
     # Two versions for one year (one superseded by a later one of the same year): the first counts.
     version = min(updates, key=lambda p: p.number) if updates else None
