@@ -243,3 +243,24 @@ def test_a_malformed_transition_names_the_field(field, value):
 def test_the_consumer_runs_the_campaign_projector_for_plan_transitions():
     from services.reporting.projector import PROJECTORS as ALL
     assert [r.table for r in ALL[PLAN_TRANSITIONED](_transition())] == ["budget_plan_states", "plan_transition_facts"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(order=st.permutations(range(5)), duplicates=st.lists(st.integers(0, 4), max_size=5))
+def test_transitions_give_the_same_table_whatever_the_order_and_duplicates(order, duplicates):
+    plan_id = str(uuid.uuid4())
+    moves = [("adopt", "adopted"), ("approve", "approved"), ("send", "sent"), ("return", "returned"),
+             ("adopt", "adopted")]
+    events = [_transition(plan_id=plan_id, action=a, to=to, version=v, at=f"2024-10-{10 + v:02d}T09:00:00+00:00")
+              for v, (a, to) in enumerate(moves, start=2)]
+    table = {}
+    for i in [*order, *duplicates]:
+        for row in transition(events[i]):   # no guard needed: one event, one key, always the same values
+            table[tuple(sorted(row.key.items()))] = row.values
+    expected = {}
+    for event in events:
+        row = transition(event)[0]
+        expected[tuple(sorted(row.key.items()))] = row.values
+    assert table == expected
+    assert min(v["at"] for v in table.values() if v["to_state"] == "sent") == datetime(2024, 10, 14, 9,
+                                                                                         tzinfo=timezone.utc)
