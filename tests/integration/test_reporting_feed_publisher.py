@@ -3,6 +3,7 @@ figures that changed (and only those), and freshness follows the events applied.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -128,3 +129,33 @@ def test_a_figure_sent_but_not_recorded_is_sent_again_with_the_same_id(world, se
             and e["territory_code"] == merged]
     assert len(ours) == 2 and ours[0]["_id"] == ours[1]["_id"] and ours[0]["value"] == "1"
     assert json.loads(json.dumps(ours[0]["dimension"])) == {"type": "school"}
+
+
+def test_the_publisher_loop_publishes_as_events_are_applied_and_reports_freshness(world, settings):
+    import threading
+
+    from prometheus_client import REGISTRY as METRICS
+
+    from services.reporting import publisher as module
+
+    catalogue, publisher, (a, _b, merged) = world
+    url = catalogue.regional_url("reporting")
+    stopping = threading.Event()
+    thread = threading.Thread(target=module.run, kwargs={"publisher": publisher, "connect": lambda: psycopg.connect(url),
+                                                          "stopping": stopping, "interval": 0.2}, daemon=True)
+    thread.start()
+    try:
+        event = _registered(a, "trade_union", "2025-02-01T10:00:00+00:00")
+        _apply(url, event)
+        ours, deadline = [], time.monotonic() + 60
+        while not ours and time.monotonic() < deadline:  # the loop publishes when it next wakes: poll, no sleep
+            records = read_topic(settings.kafka_bootstrap, statistics_topic(), expect=1, timeout=5)
+            ours = [e for e in _ours(records, {merged})
+                    if e["period"] == YEAR and e["dimension"] == {"type": "trade_union"}]
+        assert ours and ours[0]["value"] == "1"
+    finally:
+        stopping.set()
+        thread.join(timeout=30)
+    newest = METRICS.get_sample_value("pdz_reporting_newest_event_timestamp_seconds", {"service": "registry"})
+    assert newest is not None and abs(newest - datetime.fromisoformat(event.time).timestamp()) < 1
+    assert METRICS.get_sample_value("pdz_reporting_newest_event_age_seconds", {"service": "registry"}) >= 0
