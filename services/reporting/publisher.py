@@ -96,11 +96,13 @@ def _published(conn, *, period: Period, codes: list[str], ambiti: list[str]) -> 
 class Publisher:
     """Drains figure_marks and publishes the figures that changed."""
 
-    def __init__(self, *, catalogue, producer, topic: str, years: int = 2, batch: int = 10_000):
+    def __init__(self, *, catalogue, producer, topic: str, years: int = 2, batch: int = 200_000):
         self.catalogue = catalogue
         self.producer = producer
         self.topic = topic
         self.years = years
+        # Large on purpose: a drain's cost is recomputing the marked territories, not the marks, so while a
+        # drain runs the marks pile up and the next one takes them all (a replay's million events included).
         self.batch = batch
 
     def run_once(self, conn: psycopg.Connection, *, now: datetime | None = None) -> tuple[int, int]:
