@@ -187,8 +187,10 @@ def test_tab_reaches_every_link(portal, page):
     for kind, path in kinds(portal).items():
         page.goto(portal.page(path))
         links = set(page.locator("a[href]").evaluate_all("as => as.map(a => a.href)"))
+        # Links, and the scrollable table boxes, which take the focus too (so a keyboard can scroll them).
+        stops = page.locator("a[href], [tabindex='0']").count()
         reached = set()
-        for _ in range(len(links) + 10):
+        for _ in range(stops + 5):
             page.keyboard.press("Tab")
             focused = page.evaluate("document.activeElement && document.activeElement.href || null")
             if focused:
@@ -213,3 +215,33 @@ def test_a_phone_reads_the_ambito_without_horizontal_scrolling_of_the_page(porta
     serious = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in SERIOUS]
     assert serious == []
     page.screenshot(path=ARTIFACTS / "ambito-unito-telefono.png", full_page=True)
+
+
+def test_the_period_indicators_are_the_registrys(portal, page, read_model):
+    from services.reporting.indicators import evaluate, territories
+    from services.reporting.indicators.model import Period
+    from services.reporting.portal.indicators import shown, value_text
+
+    c = portal.catalogue.get(portal.slugs["C"])
+    page.goto(portal.page(f"/portale/ambiti/{c.slug}?periodo=2025"))
+    items = [i for i in evaluate.indicators() if shown(i)]
+    expected, nonzero = {}, set()
+    for item in items:
+        for labelled in evaluate.figures(read_model, item=item, territories=territories.of_ambito(c), period=Period(2025)):
+            row = (item.definition.code, json.dumps(labelled.figure.dimension, sort_keys=True))
+            expected[(*row, f"{labelled.territory.level}:{labelled.territory.code}")] = \
+                value_text(labelled.figure.value, item.definition.unit)
+            if labelled.figure.value:
+                nonzero.add(row)
+    # Rows that are 0 for every territory are left out of the page.
+    expected = {key: text for key, text in expected.items() if key[:2] in nonzero}
+    assert expected, "the registry gave the world's Ambito some figures"
+    shown_cells = {}
+    for row in page.locator("#indicatori-periodo tbody tr").all():
+        code, dimension = row.get_attribute("data-indicatore"), row.get_attribute("data-dimensione")
+        for cell_ in row.locator("td[data-territorio]").all():
+            if cell_.inner_text() != "—":
+                shown_cells[(code, dimension, cell_.get_attribute("data-territorio"))] = cell_.inner_text()
+    assert shown_cells == expected
+    # The world's population reaches the registry's `abitanti` (a stock at the end of 2025).
+    assert shown_cells[("abitanti", "{}", f"ambito:{c.slug}")] == labels.number(sum(world.COMUNI["C"].values()))

@@ -7,13 +7,15 @@ Bootstrap Italia is served from the copy `make` installed from npm (assets.py), 
 """
 from __future__ import annotations
 
-from flask import Response, abort, render_template, url_for
+from datetime import datetime, timezone
+
+from flask import Response, abort, render_template, request, url_for
 
 from shared.http.app import current_platform
 from shared.http.blueprint import Blueprint
 
 from services.reporting import freshness
-from services.reporting.portal import assets, charts, figures, labels, pages, participation
+from services.reporting.portal import assets, charts, figures, indicators, labels, pages, participation
 
 # Styles, fonts and pictures from this service only; no script at all (nothing needs JavaScript).
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; frame-ancestors 'none';"
@@ -100,9 +102,15 @@ def ambito(slug: str):
     tenant = platform.catalogue.get(slug)
     if tenant is None:
         return _not_found(f"l'Ambito «{slug}»")
+    now = datetime.now(timezone.utc)
+    period = indicators.period_of(request.args.get("periodo"), now=now)
     with platform.regional() as conn:
         data = pages.ambito(conn=conn, tenant=tenant, catalogue=platform.catalogue, regions=platform.regions)
-    return _page("ambito.html", kinds=participation.KINDS, statuses=participation.STATUSES, **data)
+        figures_of_period = indicators.table(conn, tenant=tenant, catalogue=platform.catalogue, period=period,
+                                             area_names=pages.area_names(platform.regions, tenant.region))
+    this_year = now.astimezone(indicators.ROME).year
+    return _page("ambito.html", kinds=participation.KINDS, statuses=participation.STATUSES,
+                 indicators=figures_of_period, years=[this_year - n for n in range(3)], **data)
 
 
 @blp.route("/ambiti/<slug>/grafici/<name>.svg")
