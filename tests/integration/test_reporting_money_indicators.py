@@ -177,3 +177,24 @@ def test_dates_in_the_world_are_inside_and_outside_the_periods(world):
     days = {p["act_date"] for p in world.payments.values()}
     assert any(d < date(2025, 4, 1) for d in days) and any(date(2025, 4, 1) <= d <= date(2025, 6, 30) for d in days)
     assert any(p["year"] == 2024 and p["act_date"].year == 2025 for p in world.payments.values())
+
+
+MINE = ("spesa_liquidata_per_abitante_per_fondo", "spesa_liquidata_per_abitante_per_area",
+        "spesa_programmata_per_abitante_per_fondo", "spesa_programmata_per_abitante_per_area", "risorse_per_fondo",
+        "quota_fondo_impegnata", "leps_coperti", "leps_copertura", "interventi_per_stato",
+        "interventi_avanzamento_medio", "interventi_indicatori_output")
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=str)
+def test_many_groups_at_once_give_each_group_its_own_figures(world, period):
+    """The grouped providers (one query for a region's Ambiti) answer each group as if it were asked alone."""
+    a, b, merged = world.slugs
+    groups = {"a": [a], "b": [b], "whole": [merged, a, b], "own": [merged], "twice": [a, a], "none": ["x-nobody"]}
+    with psycopg.connect(world.url) as conn:
+        for code in MINE:
+            item = REGISTRY[code]
+            assert item.grouped is not None
+            answer = item.grouped(conn, groups=groups, period=period)
+            alone = {label: item.provider(conn, tenants=tenants, period=period) for label, tenants in groups.items()}
+            assert answer == {**alone, "twice": alone["a"]}, code
+            assert answer["whole"] != answer["a"] or code.startswith("leps"), code

@@ -17,8 +17,8 @@ from decimal import Decimal
 import psycopg
 
 from services.reporting.indicators.model import Definition, Figure, Period, Source, register
-from services.reporting.indicators.money import (ALLOCATION_EVENTS, INTERVENTION_EVENTS, SERVICE, page, params,
-                                                  rows, split_cursor)
+from services.reporting.indicators.money import (ALLOCATION_EVENTS, INTERVENTION_EVENTS, SERVICE, by_group, page,
+                                                  params, rows, single, split_cursor)
 
 ONE, NIL = Decimal(1), Decimal(0)
 # (leps, tenant, intervention id, funded, first funded of its LEPS) of every intervention naming a LEPS
@@ -35,11 +35,13 @@ FROM named
 """
 
 
-def leps_copertura(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
-    """1 per covered LEPS, 0 per LEPS named but not funded for the period's year, by LEPS code."""
-    found = rows(conn, f"SELECT leps, bool_or(funded) FROM ({_NAMED}) AS n GROUP BY leps ORDER BY leps",
-                 params(tenants, period))
-    return [Figure("leps_copertura", period, ONE if funded else NIL, {"leps": leps}) for leps, funded in found]
+def leps_copertura_grouped(conn: psycopg.Connection, *, groups: dict[str, list[str]],
+                           period: Period) -> dict[str, list[Figure]]:
+    """1 per covered LEPS, 0 per LEPS named but not funded for the period's year, by LEPS code; per group."""
+    result: dict = {label: [] for label in groups}
+    for label, leps, funded in sorted(by_group(conn, _NAMED, "t.leps, bool_or(t.funded)", "t.leps", groups, period)):
+        result[label].append(Figure("leps_copertura", period, ONE if funded else NIL, {"leps": leps}))
+    return result
 
 
 def leps_copertura_trace(conn: psycopg.Connection, *, tenants: list[str], period: Period, dimension: dict,
@@ -53,11 +55,11 @@ def leps_copertura_trace(conn: psycopg.Connection, *, tenants: list[str], period
     return page(found, limit, "intervention", value=lambda item: ONE if item[2] else NIL)
 
 
-def leps_coperti(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
-    """How many distinct LEPS the Ambiti's funded interventions cover in the period's year."""
-    [(count,)] = rows(conn, f"SELECT count(DISTINCT leps) FROM ({_NAMED}) AS n WHERE funded",
-                      params(tenants, period))
-    return [Figure("leps_coperti", period, Decimal(count))]
+def leps_coperti_grouped(conn: psycopg.Connection, *, groups: dict[str, list[str]],
+                         period: Period) -> dict[str, list[Figure]]:
+    """How many distinct LEPS the Ambiti's funded interventions cover in the period's year; per group."""
+    counts = dict(by_group(conn, _NAMED, "count(DISTINCT t.leps) FILTER (WHERE t.funded)", "", groups, period))
+    return {label: [Figure("leps_coperti", period, Decimal(counts.get(label, 0)))] for label in groups}
 
 
 def leps_coperti_trace(conn: psycopg.Connection, *, tenants: list[str], period: Period, dimension: dict,
@@ -77,9 +79,11 @@ register(Definition(
     formula="Numero di LEPS distinti indicati da almeno un intervento non annullato dell'Ambito con risorse"
             " assegnate (diverse da zero) per l'anno del periodo; un LEPS coperto da più interventi o territori"
             " conta una volta.",
-    source_events=SOURCE_EVENTS), provider=leps_coperti, tracer=leps_coperti_trace)
+    source_events=SOURCE_EVENTS), provider=single(leps_coperti_grouped), tracer=leps_coperti_trace,
+    grouped=leps_coperti_grouped)
 register(Definition(
     code="leps_copertura", name="Copertura di ciascun LEPS", unit="numero", kind="stock",
     formula="Per ogni LEPS indicato da un intervento non annullato dell'Ambito: 1 se almeno uno di questi"
             " interventi ha risorse assegnate (diverse da zero) per l'anno del periodo, altrimenti 0.",
-    source_events=SOURCE_EVENTS, dimensions=("leps",)), provider=leps_copertura, tracer=leps_copertura_trace)
+    source_events=SOURCE_EVENTS, dimensions=("leps",)), provider=single(leps_copertura_grouped),
+    tracer=leps_copertura_trace, grouped=leps_copertura_grouped)

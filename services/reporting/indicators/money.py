@@ -36,22 +36,22 @@ _AREA = (f"COALESCE((SELECT i.area FROM budget_intervention_facts i WHERE i.tena
          f" AND i.intervention_id = r.intervention_id), '{UNCLASSIFIED}')")
 # measure -> (record kind, rows (tenant, id, fund, area, amount) of the records it sums)
 RECORDS = {
-    "liquidato_nel_periodo": ("payment", f"SELECT r.tenant, r.payment_id::text, r.fund, {_AREA}, r.amount"
+    "liquidato_nel_periodo": ("payment", f"SELECT r.tenant, r.payment_id::text AS id, r.fund, {_AREA} AS area, r.amount"
                               " FROM budget_payment_facts r WHERE r.tenant = ANY(%(tenants)s)"
                               " AND r.act_date >= %(first_day)s AND r.act_date <= %(last_day)s"),
-    "assegnato": ("fund_assignment", "SELECT r.tenant, r.assignment_id::text, r.fund, NULL, r.amount"
+    "assegnato": ("fund_assignment", "SELECT r.tenant, r.assignment_id::text AS id, r.fund, NULL AS area, r.amount"
                   " FROM budget_fund_assignment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
                   " AND r.amount > 0"),
-    "residui_in": ("residui", "SELECT r.tenant, r.fund || '/' || r.year, r.fund, NULL, r.carried"
+    "residui_in": ("residui", "SELECT r.tenant, r.fund || '/' || r.year AS id, r.fund, NULL AS area, r.carried AS amount"
                    " FROM budget_residui_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.to_year = %(year)s"
                    " AND r.carried > 0"),
-    "programmato": ("allocation", f"SELECT r.tenant, r.allocation_id::text, r.fund, {_AREA}, r.allocated"
+    "programmato": ("allocation", f"SELECT r.tenant, r.allocation_id::text AS id, r.fund, {_AREA} AS area, r.allocated AS amount"
                     " FROM budget_allocation_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
                     " AND r.allocated > 0"),
-    "impegnato": ("commitment", "SELECT r.tenant, r.commitment_id::text, r.fund, NULL, r.amount"
+    "impegnato": ("commitment", "SELECT r.tenant, r.commitment_id::text AS id, r.fund, NULL AS area, r.amount"
                   " FROM budget_commitment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
                   " AND r.act_date <= %(last_day)s"),
-    "liquidato": ("payment", "SELECT r.tenant, r.payment_id::text, r.fund, NULL, r.amount"
+    "liquidato": ("payment", "SELECT r.tenant, r.payment_id::text AS id, r.fund, NULL AS area, r.amount"
                   " FROM budget_payment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
                   " AND r.act_date <= %(last_day)s"),
 }
@@ -102,21 +102,43 @@ def page(items: list[tuple], limit: int, record: str,
     return sources, (f"{shown[-1][0]}/{shown[-1][1]}" if len(items) > limit and shown else None)
 
 
-def sums(conn: psycopg.Connection, measure: str, by: str, tenants: list[str], period: Period) -> dict:
-    """fund or area -> the measure's sum for the Ambiti and period."""
-    column = {"fund": 3, "area": 4}[by]
-    found = rows(conn, f"SELECT c{column}, sum(c5) FROM ({RECORDS[measure][1]}) AS t(c1, c2, c3, c4, c5)"
-                       f" GROUP BY c{column}", params(tenants, period))
-    return {key: total for key, total in found}
+def by_group(conn: psycopg.Connection, query: str, select: str, group_by: str, groups: dict[str, list[str]],
+             period: Period, extra: dict | None = None) -> list[tuple]:
+    """(label, *select) of a query over `%(tenants)s` with a `tenant` column, for many groups of tenants at once.
+
+    Each group's rows are those of its own tenants (each once): one query for a region's Ambiti."""
+    pairs = [(label, tenant) for label, tenants in groups.items() for tenant in dict.fromkeys(tenants)]
+    values = {**params(sorted({t for _, t in pairs}), period), **(extra or {}),
+              "g_labels": [label for label, _ in pairs], "g_tenants": [tenant for _, tenant in pairs]}
+    return rows(conn, "WITH g(label, tenant) AS (SELECT * FROM unnest(%(g_labels)s::text[], %(g_tenants)s::text[]))"
+                      f" SELECT g.label, {select} FROM ({query}) AS t JOIN g ON g.tenant = t.tenant"
+                      f" GROUP BY g.label{', ' + group_by if group_by else ''}", values)
+
+
+def sums(conn: psycopg.Connection, measure: str, by: str, groups: dict[str, list[str]], period: Period) -> dict:
+    """label -> fund or area -> the measure's sum for each group of Ambiti and the period."""
+    result: dict = {label: {} for label in groups}
+    for label, key, total in by_group(conn, RECORDS[measure][1], f"t.{by}, sum(t.amount)", f"t.{by}", groups,
+                                      period):
+        result[label][key] = total
+    return result
+
+
+def single(grouped):
+    """The provider of one list of tenants, from a grouped provider."""
+    def provider(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
+        return grouped(conn, groups={"": list(tenants)}, period=period)[""]
+    provider.__doc__ = grouped.__doc__
+    return provider
 
 
 def records(conn: psycopg.Connection, measure: str, *, tenants: list[str], period: Period, where: dict,
             after: str | None, limit: int) -> list[tuple]:
     """(tenant, id, amount) of one measure's records with the given fund and/or area, a page + 1."""
     tenant, record = split_cursor(after)
-    return rows(conn, f"SELECT c1, c2, c5 FROM ({RECORDS[measure][1]}) AS t(c1, c2, c3, c4, c5)"
-                      " WHERE (%(fund)s::text IS NULL OR c3 = %(fund)s) AND (%(area)s::text IS NULL OR c4 = %(area)s)"
-                      " AND (c1, c2) > (%(after_tenant)s, %(after_id)s) ORDER BY c1, c2 LIMIT %(limit)s",
+    return rows(conn, f"SELECT tenant, id, amount FROM ({RECORDS[measure][1]}) AS t"
+                      " WHERE (%(fund)s::text IS NULL OR fund = %(fund)s) AND (%(area)s::text IS NULL OR area = %(area)s)"
+                      " AND (tenant, id) > (%(after_tenant)s, %(after_id)s) ORDER BY tenant, id LIMIT %(limit)s",
                 {**params(tenants, period), "fund": where.get("fund"), "area": where.get("area"),
                  "after_tenant": tenant, "after_id": record, "limit": limit + 1})
 
@@ -124,14 +146,18 @@ def records(conn: psycopg.Connection, measure: str, *, tenants: list[str], perio
 # --- spending per inhabitant -------------------------------------------------------------------------
 
 def _per_inhabitant(code: str, measure: str, by: str):
-    def provider(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
-        people = population(conn, tenants=tenants, at=period.end)
-        if not people:
-            return []  # not computable without inhabitants (not zero)
-        paid, programmed = (sums(conn, m, by, tenants, period) for m in ("liquidato_nel_periodo", "programmato"))
+    def grouped(conn: psycopg.Connection, *, groups: dict[str, list[str]], period: Period) -> dict[str, list]:
+        """Each group's figures: the measure per fund or area over the inhabitants at the period's end."""
+        paid, programmed = (sums(conn, m, by, groups, period) for m in ("liquidato_nel_periodo", "programmato"))
         own = paid if measure == "liquidato_nel_periodo" else programmed
-        keys = sorted(set(paid) | set(programmed))  # a fund programmed and not yet paid shows 0
-        return [Figure(code, period, ratio(own.get(k, ZERO), people), {by: k}) for k in keys]
+        result = {}
+        for label, tenants in groups.items():
+            people = population(conn, tenants=tenants, at=period.end)
+            keys = sorted(set(paid[label]) | set(programmed[label]))  # programmed and not yet paid shows 0
+            # not computable without inhabitants (not zero): no figure
+            result[label] = [Figure(code, period, ratio(own[label].get(k, ZERO), people), {by: k})
+                             for k in keys] if people else []
+        return result
 
     def tracer(conn: psycopg.Connection, *, tenants: list[str], period: Period, dimension: dict,
                after: str | None, limit: int) -> tuple[list[Source], str | None]:
@@ -141,7 +167,7 @@ def _per_inhabitant(code: str, measure: str, by: str):
         found = records(conn, measure, tenants=tenants, period=period, where={by: dimension[by]},
                         after=after, limit=limit)
         return page(found, limit, RECORDS[measure][0], value=lambda item: part(item[2], people))
-    return provider, tracer
+    return grouped, tracer
 
 
 PER_INHABITANT = {
@@ -163,23 +189,27 @@ BY = {"fund": "per fondo di finanziamento", "area": f"per area tematica dell'int
                                                     "l'intervento non è ancora noto)"}
 
 for _code, (_measure, _by, _kind, _name) in PER_INHABITANT.items():
-    _provider, _tracer = _per_inhabitant(_code, _measure, _by)
+    _grouped, _tracer = _per_inhabitant(_code, _measure, _by)
     register(Definition(
         code=_code, name=_name, unit="EUR/abitante", kind=_kind,
         formula=f"{FORMULAS[_measure]}, {BY[_by]}, divisa per gli abitanti alla fine del periodo (indicatore"
                 " abitanti); arrotondata al centesimo (metà per eccesso). Nessun valore senza popolazione nota.",
         source_events=(*ALLOCATION_EVENTS, PAYMENT, *INTERVENTION_EVENTS, PROFILE),
-        dimensions=(_by,)), provider=_provider, tracer=_tracer)
+        dimensions=(_by,)), provider=single(_grouped), tracer=_tracer, grouped=_grouped)
 
 
 # --- resources per fund: assigned, residui, programmed, committed, paid -------------------------------
 
-def risorse_per_fondo(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
-    """Per fund of the period's year, every measure (0 included), at the period's end."""
-    by_measure = {m: sums(conn, m, "fund", tenants, period) for m in MEASURES}
-    funds = sorted({f for found in by_measure.values() for f in found})
-    return [Figure("risorse_per_fondo", period, by_measure[m].get(f, ZERO), {"fund": f, "measure": m})
-            for f in funds for m in MEASURES]
+def risorse_per_fondo_grouped(conn: psycopg.Connection, *, groups: dict[str, list[str]],
+                              period: Period) -> dict[str, list[Figure]]:
+    """Per fund of the period's year, every measure (0 included), at the period's end; for each group."""
+    by_measure = {m: sums(conn, m, "fund", groups, period) for m in MEASURES}
+    result = {}
+    for label in groups:
+        funds = sorted({f for m in MEASURES for f in by_measure[m][label]})
+        result[label] = [Figure("risorse_per_fondo", period, by_measure[m][label].get(f, ZERO),
+                                {"fund": f, "measure": m}) for f in funds for m in MEASURES]
+    return result
 
 
 def risorse_per_fondo_trace(conn: psycopg.Connection, *, tenants: list[str], period: Period, dimension: dict,
@@ -193,25 +223,28 @@ def risorse_per_fondo_trace(conn: psycopg.Connection, *, tenants: list[str], per
     return page(found, limit, RECORDS[measure][0])
 
 
-def quota_fondo_impegnata(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
+def quota_fondo_impegnata_grouped(conn: psycopg.Connection, *, groups: dict[str, list[str]],
+                                  period: Period) -> dict[str, list[Figure]]:
     """Per fund: committed / (assigned + residui in) × 100 at the period's end; none without resources."""
-    committed, assigned, carried = (sums(conn, m, "fund", tenants, period)
+    committed, assigned, carried = (sums(conn, m, "fund", groups, period)
                                     for m in ("impegnato", "assegnato", "residui_in"))
-    figures = []
-    for fund in sorted(set(committed) | set(assigned) | set(carried)):
-        resources = assigned.get(fund, ZERO) + carried.get(fund, ZERO)
-        if resources > 0:
-            figures.append(Figure("quota_fondo_impegnata", period,
-                                  ratio(committed.get(fund, ZERO) * HUNDRED, resources), {"fund": fund}))
-    return figures
+    result = {}
+    for label in groups:
+        figures = result[label] = []
+        for fund in sorted(set(committed[label]) | set(assigned[label]) | set(carried[label])):
+            resources = assigned[label].get(fund, ZERO) + carried[label].get(fund, ZERO)
+            if resources > 0:
+                figures.append(Figure("quota_fondo_impegnata", period,
+                                      ratio(committed[label].get(fund, ZERO) * HUNDRED, resources), {"fund": fund}))
+    return result
 
 
 def quota_fondo_impegnata_trace(conn: psycopg.Connection, *, tenants: list[str], period: Period,
                                 dimension: dict, after: str | None, limit: int) -> tuple[list[Source], str | None]:
     """The commitments, each with its part: amount × 100 / the fund's resources."""
     fund = dimension["fund"]
-    resources = sum((sums(conn, m, "fund", tenants, period).get(fund, ZERO) for m in ("assegnato", "residui_in")),
-                    ZERO)
+    resources = sum((sums(conn, m, "fund", {"": tenants}, period)[""].get(fund, ZERO)
+                     for m in ("assegnato", "residui_in")), ZERO)
     if resources <= 0:
         return [], None
     found = records(conn, "impegnato", tenants=tenants, period=period, where={"fund": fund}, after=after,
@@ -228,11 +261,13 @@ register(Definition(
             " quelle risorse con data dell'atto entro la fine del periodo; liquidato = liquidazioni su quelle"
             " risorse con data dell'atto entro la fine del periodo.",
     source_events=(*ASSIGNMENT_EVENTS, CLOSED, *ALLOCATION_EVENTS, COMMITMENT, PAYMENT),
-    dimensions=("fund", "measure")), provider=risorse_per_fondo, tracer=risorse_per_fondo_trace)
+    dimensions=("fund", "measure")), provider=single(risorse_per_fondo_grouped), tracer=risorse_per_fondo_trace,
+    grouped=risorse_per_fondo_grouped)
 register(Definition(
     code="quota_fondo_impegnata", name="Quota di ciascun fondo impegnata", unit="percentuale", kind="stock",
     formula="Per fondo: impegnato / (assegnato + residui_in) × 100 per l'anno del periodo, alla fine del periodo"
             " (vedi risorse_per_fondo), arrotondata al centesimo (metà per eccesso); nessun valore per un fondo"
             " senza risorse.",
     source_events=(*ASSIGNMENT_EVENTS, CLOSED, COMMITMENT), dimensions=("fund",)),
-    provider=quota_fondo_impegnata, tracer=quota_fondo_impegnata_trace)
+    provider=single(quota_fondo_impegnata_grouped), tracer=quota_fondo_impegnata_trace,
+    grouped=quota_fondo_impegnata_grouped)

@@ -21,8 +21,8 @@ from decimal import Decimal
 import psycopg
 
 from services.reporting.indicators.model import Definition, Figure, Period, Source, register
-from services.reporting.indicators.money import (INTERVENTION_EVENTS, page, params, part, ratio, rows,
-                                                  split_cursor)
+from services.reporting.indicators.money import (INTERVENTION_EVENTS, by_group, page, params, part, ratio, rows,
+                                                  single, split_cursor)
 
 STATUSES = ("planned", "active", "suspended", "completed", "cancelled")
 PROGRESS = "it.pdz.budget.intervention.progress_recorded.v1"
@@ -67,12 +67,23 @@ def _trace(conn, query: str, where: str, values: dict, after: str | None, limit:
                 {**values, "after_tenant": tenant, "after_id": record, "limit": limit + 1})
 
 
-def interventi_per_stato(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
-    """The period's interventions by their status at its end (every status, 0 included)."""
-    counts = dict(rows(conn, f"SELECT status, count(*) FROM ({_IN_PERIOD}) AS r GROUP BY status",
-                       _params(tenants, period)))
-    keys = [*STATUSES, *sorted(k for k in counts if k not in STATUSES)]
-    return [Figure("interventi_per_stato", period, Decimal(counts.get(k, 0)), {"status": k}) for k in keys]
+def _extra(period: Period) -> dict:
+    return {k: v for k, v in _params([], period).items() if k != "tenants"}
+
+
+def interventi_per_stato_grouped(conn: psycopg.Connection, *, groups: dict[str, list[str]],
+                                 period: Period) -> dict[str, list[Figure]]:
+    """The period's interventions by their status at its end (every status, 0 included); per group."""
+    counts: dict = {label: {} for label in groups}
+    for label, status, count in by_group(conn, _IN_PERIOD, "t.status, count(*)", "t.status", groups, period,
+                                         _extra(period)):
+        counts[label][status] = count
+    result = {}
+    for label, found in counts.items():
+        keys = [*STATUSES, *sorted(k for k in found if k not in STATUSES)]
+        result[label] = [Figure("interventi_per_stato", period, Decimal(found.get(k, 0)), {"status": k})
+                         for k in keys]
+    return result
 
 
 def interventi_per_stato_trace(conn: psycopg.Connection, *, tenants: list[str], period: Period, dimension: dict,
@@ -86,11 +97,14 @@ def interventi_per_stato_trace(conn: psycopg.Connection, *, tenants: list[str], 
 _MEASURED = "status <> 'cancelled' AND percent IS NOT NULL"
 
 
-def interventi_avanzamento_medio(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
-    """Mean latest percentage of the period's interventions with a record (cancelled ones excepted)."""
-    [(count, total)] = rows(conn, f"SELECT count(*), sum(percent) FROM ({_IN_PERIOD}) AS r WHERE {_MEASURED}",
-                            _params(tenants, period))
-    return [Figure("interventi_avanzamento_medio", period, ratio(total, count))] if count else []
+def interventi_avanzamento_medio_grouped(conn: psycopg.Connection, *, groups: dict[str, list[str]],
+                                         period: Period) -> dict[str, list[Figure]]:
+    """Mean latest percentage of the period's interventions with a record (cancelled ones excepted); per group."""
+    found = {label: (count, total) for label, count, total in by_group(
+        conn, f"SELECT * FROM ({_IN_PERIOD}) AS m WHERE {_MEASURED}", "count(*), sum(t.percent)", "", groups,
+        period, _extra(period))}
+    return {label: [Figure("interventi_avanzamento_medio", period, ratio(found[label][1], found[label][0]))]
+            if found.get(label, (0,))[0] else [] for label in groups}
 
 
 def interventi_avanzamento_medio_trace(conn: psycopg.Connection, *, tenants: list[str], period: Period,
@@ -105,11 +119,14 @@ def interventi_avanzamento_medio_trace(conn: psycopg.Connection, *, tenants: lis
     return page(found, limit, "intervention", value=lambda item: part(item[3], Decimal(count)))
 
 
-def interventi_indicatori_output(conn: psycopg.Connection, *, tenants: list[str], period: Period) -> list[Figure]:
-    """The output indicators recorded for the quarters of the period, summed by name."""
-    found = rows(conn, f"SELECT name, sum(figure) FROM ({_OUTPUTS}) AS o GROUP BY name ORDER BY name",
-                 _params(tenants, period))
-    return [Figure("interventi_indicatori_output", period, total, {"output": name}) for name, total in found]
+def interventi_indicatori_output_grouped(conn: psycopg.Connection, *, groups: dict[str, list[str]],
+                                         period: Period) -> dict[str, list[Figure]]:
+    """The output indicators recorded for the quarters of the period, summed by name; per group."""
+    result: dict = {label: [] for label in groups}
+    for label, name, total in sorted(by_group(conn, _OUTPUTS, "t.name, sum(t.figure)", "t.name", groups, period,
+                                              _extra(period))):
+        result[label].append(Figure("interventi_indicatori_output", period, total, {"output": name}))
+    return result
 
 
 def interventi_indicatori_output_trace(conn: psycopg.Connection, *, tenants: list[str], period: Period,
@@ -127,7 +144,8 @@ register(Definition(
             " lo stato dell'ultimo trimestre di monitoraggio registrato fino ad allora; senza monitoraggio, lo"
             " stato attuale se impostato prima della fine del periodo, altrimenti programmato.",
     source_events=(*INTERVENTION_EVENTS, PROGRESS, *PLAN_EVENTS), dimensions=("status",)),
-    provider=interventi_per_stato, tracer=interventi_per_stato_trace)
+    provider=single(interventi_per_stato_grouped), tracer=interventi_per_stato_trace,
+    grouped=interventi_per_stato_grouped)
 register(Definition(
     code="interventi_avanzamento_medio", name="Avanzamento medio degli interventi", unit="percentuale",
     kind="stock",
@@ -135,11 +153,13 @@ register(Definition(
             " sugli interventi del periodo non annullati che ne hanno uno; arrotondata al centesimo (metà per"
             " eccesso).",
     source_events=(*INTERVENTION_EVENTS, PROGRESS, *PLAN_EVENTS)),
-    provider=interventi_avanzamento_medio, tracer=interventi_avanzamento_medio_trace)
+    provider=single(interventi_avanzamento_medio_grouped), tracer=interventi_avanzamento_medio_trace,
+    grouped=interventi_avanzamento_medio_grouped)
 register(Definition(
     code="interventi_indicatori_output", name="Indicatori di risultato degli interventi", unit="numero",
     kind="flow",
     formula="Per indicatore (es. utenti serviti), somma dei valori registrati per i trimestri del periodo da"
             " tutti gli interventi (un anno somma i suoi quattro trimestri).",
     source_events=(PROGRESS,), dimensions=("output",)),
-    provider=interventi_indicatori_output, tracer=interventi_indicatori_output_trace)
+    provider=single(interventi_indicatori_output_grouped), tracer=interventi_indicatori_output_trace,
+    grouped=interventi_indicatori_output_grouped)
