@@ -14,7 +14,7 @@ from shared.http.money_field import Amount
 from shared.http.openapi import problems
 from shared.http.problems import Problem
 
-from services.reporting import funds, statistics
+from services.reporting import freshness, funds, statistics
 
 blp = Blueprint("statistics", __name__, url_prefix="/v1/<tenant>/statistics",
                 description="Statistiche regionali dell'Ambito")
@@ -30,8 +30,20 @@ class StakeholderCounts(Schema):
                                    metadata={"description": "active third-sector bodies by RUNTS section (a-g)"})
 
 
+def _as_of() -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.DateTime(allow_none=True), metadata={
+        "description": "per source service (registry, consultation, budget): the time of the newest event applied "
+                       "to the read models; null: none yet (docs/reporting.md, Freshness)"})
+
+
+def _fresh(conn, answer: dict) -> dict:
+    """The answer with its freshness (item 5 of issue 11: every statistics answer says how fresh it is)."""
+    return {**answer, "as_of": freshness.as_of(conn)}
+
+
 class StakeholderStats(StakeholderCounts):
     tenant = fields.String()
+    as_of = _as_of()
     former_territories = fields.Dict(
         keys=fields.String(), values=fields.Nested(StakeholderCounts),
         metadata={"description": "merged Ambiti only: the figures of each former Ambito's own register"})
@@ -46,8 +58,8 @@ class StakeholderStatistics(MethodView):
     def get(self, tenant):
         """Stakeholders of the Ambito counted by type, status and RUNTS section (merged: also by former territory)."""
         with current_platform().regional() as conn:
-            return statistics.stakeholders_by_type(conn=conn, tenant=g.tenant.slug,
-                                                   merged_from=g.tenant.merged_from)
+            return _fresh(conn, statistics.stakeholders_by_type(conn=conn, tenant=g.tenant.slug,
+                                                                merged_from=g.tenant.merged_from))
 
 
 def _figures(description: str) -> fields.Dict:
@@ -67,6 +79,7 @@ class IndicatorComparison(Schema):
 
 class Comparison(Schema):
     tenant = fields.String()
+    as_of = _as_of()
     former_territories = fields.List(fields.String())
     previous_year_end = fields.DateTime(metadata={"description": "1 January of this year, 00:00 Europe/Rome"})
     indicators = fields.List(fields.Nested(IndicatorComparison))
@@ -83,8 +96,8 @@ class TerritoryComparison(MethodView):
         if not merged_from:
             raise Problem(404, "Not Found", "L'Ambito non nasce dalla fusione di altri Ambiti.", slug="not-merged")
         with current_platform().regional() as conn:
-            result = statistics.compare_former_territories(conn=conn, merged_from=tuple(merged_from),
-                                                           now=datetime.now(timezone.utc))
+            result = _fresh(conn, statistics.compare_former_territories(conn=conn, merged_from=tuple(merged_from),
+                                                                        now=datetime.now(timezone.utc)))
         return {"tenant": g.tenant.slug, "former_territories": list(merged_from), **result}
 
 
@@ -101,6 +114,7 @@ class FundYear(FundFigures):
 
 class FundStats(Schema):
     tenant = fields.String()
+    as_of = _as_of()
     year = fields.Integer(allow_none=True, metadata={"description": "the year asked for; null: every year"})
     funds = fields.List(fields.Nested(FundYear), metadata={"description": "per fund and year, by year then fund"})
     totals = fields.Nested(FundFigures)
@@ -118,4 +132,4 @@ class FundStatistics(MethodView):
     def get(self, query, tenant):
         """Allocated, committed and paid per fund and year of the Ambito, from budget's events."""
         with current_platform().regional() as conn:
-            return funds.fund_statistics(conn=conn, tenant=g.tenant.slug, year=query.get("year"))
+            return _fresh(conn, funds.fund_statistics(conn=conn, tenant=g.tenant.slug, year=query.get("year")))

@@ -86,6 +86,9 @@ def test_a_merged_ambito_is_shown_itself_whole_and_by_former_territory(world):
     # Freshness: the newest registry event, drained (source_freshness) or still marked (figure_marks).
     assert answer["as_of"]["registry"].startswith("2025-04-02") and answer["as_of"]["budget"] is None
     assert entry["as_of"].startswith("2025-04-02") and entry["unit"] == "numero"
+    for path in ("statistics/stakeholders", "statistics/funds", "statistics/comparison"):  # every statistics answer
+        fresh = world.ok(f"/v1/{world.merged}/{path}").get_json()["as_of"]
+        assert fresh["registry"].startswith("2025-04-02") and fresh["consultation"] is None, path
     one = world.ok(f"/v1/{world.merged}/indicators/{CODE}?period=2025").get_json()
     assert [i["code"] for i in one["indicators"]] == [CODE] and _figures(one)[0] == figures
 
