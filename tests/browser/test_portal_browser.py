@@ -245,3 +245,34 @@ def test_the_period_indicators_are_the_registrys(portal, page, read_model):
     assert shown_cells == expected
     # The world's population reaches the registry's `abitanti` (a stock at the end of 2025).
     assert shown_cells[("abitanti", "{}", f"ambito:{c.slug}")] == labels.number(sum(world.COMUNI["C"].values()))
+
+
+def test_the_comparison_per_inhabitant_of_a_period_is_the_registrys(portal, page, read_model):
+    from services.reporting.indicators import evaluate, territories
+    from services.reporting.indicators.model import Period
+
+    page.goto(portal.page("/portale/regioni/basilicata/confronto?periodo=2025"))
+    shown_territories = territories.representative(territories.of_region(list(portal.catalogue), "basilicata"))
+    checked = 0
+    for item in evaluate.indicators():
+        if item.definition.unit != "EUR/abitante" or len(item.definition.dimensions) != 1:
+            continue
+        dimension = item.definition.dimensions[0]
+        for labelled in evaluate.figures(read_model, item=item, territories=shown_territories, period=Period(2025)):
+            if not labelled.figure.value:
+                continue
+            row = f"{labelled.territory.level}:{labelled.territory.code}"
+            shown = page.locator(f"#{item.definition.code} tr[data-riga='{row}'] "
+                                 f"[data-cifra='{labelled.figure.dimension[dimension]}']").inner_text()
+            assert euro(shown) == labelled.figure.value
+            checked += 1
+    assert checked, "the registry gave the world's region some amounts per inhabitant in 2025"
+
+
+def test_every_open_data_link_answers_without_a_token(portal, page):
+    page.goto(portal.page("/portale/open-data"))
+    links = page.locator("main a[href]").evaluate_all("as => as.map(a => a.href)")
+    assert any("/opendata/statistiche.csv" in link for link in links)
+    for link in links:
+        with urllib.request.urlopen(link.split("#")[0], timeout=30) as answer:
+            assert answer.status == 200, link

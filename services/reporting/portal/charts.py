@@ -73,7 +73,8 @@ def money_bars(*, title: str, rows: list[dict], label: str, horizontal: bool = F
 
 def per_inhabitant_bars(*, title: str, rows: list[dict], label: str, keys: tuple[tuple[str, str], ...]) -> bytes:
     """Horizontal bars of amounts per inhabitant, one group per Ambito (None: no bar)."""
-    chart = pygal.HorizontalBar(**_config(title, height=max(300, 90 + 60 * len(rows))))
+    # Two legend entries with long names: one column each, so they never overlap.
+    chart = pygal.HorizontalBar(**_config(title, height=max(320, 130 + 60 * len(rows)), legend_at_bottom_columns=2))
     chart.x_labels = [str(r[label]) for r in rows]
     chart.y_labels = ticks(max((r[k] for r in rows for k, _ in keys if r[k] is not None), default=0))
     for key, name in keys:

@@ -97,3 +97,48 @@ def table(conn: psycopg.Connection, *, tenant: Tenant, catalogue: Catalogue, per
                          "values": values})
     columns = [(f"{t.level}:{t.code}", _column(t, catalogue)) for t in shown_territories]
     return {"period": period, "columns": columns, "rows": rows, "missing": missing}
+
+
+def territory_name(territory, catalogue: Catalogue, region_name: str) -> str:
+    """What a reader calls a territory of the region's comparison."""
+    if territory.level == territories.REGION:
+        return f"{region_name} (totale)"
+    tenant = catalogue.get(territory.code)
+    name = tenant.name if tenant else territory.code
+    if territory.level == territories.WHOLE:
+        return f"{name} (con i territori di provenienza)"
+    if territory.level == territories.FORMER:
+        return f"{name} (territorio di provenienza)"
+    return name
+
+
+def per_inhabitant(conn: psycopg.Connection, *, catalogue: Catalogue, region: str, region_name: str,
+                   period: Period, area_names: dict[str, str]) -> list[dict]:
+    """The REGISTRY's amounts per inhabitant with one breakdown (by fund, by area), one table each:
+    a row per territory of the region (each Ambito as a whole, former territories, the region), a column
+    per breakdown value."""
+    shown_territories = territories.representative(territories.of_region(list(catalogue), region))
+    tables = []
+    for item in evaluate.indicators():
+        definition = item.definition
+        if definition.unit != "EUR/abitante" or len(definition.dimensions) != 1:
+            continue
+        dimension = definition.dimensions[0]
+        try:
+            with conn.transaction():
+                found = evaluate.figures(conn, item=item, territories=shown_territories, period=period)
+        except Exception:   # noqa: BLE001 - as table(): the page shows the others
+            log.exception("indicator failed on the portal", extra={"indicator": definition.code})
+            continue
+        cells: dict[str, dict] = {}
+        for labelled in found:
+            cells.setdefault(f"{labelled.territory.level}:{labelled.territory.code}", {})[
+                str(labelled.figure.dimension.get(dimension))] = labelled.figure.value
+        values = sorted({v for row in cells.values() for v, amount in row.items() if amount})
+        tables.append({
+            "code": definition.code, "name": definition.name,
+            "columns": [(v, area_names.get(v, v) if dimension == "area" else v) for v in values],
+            "rows": [{"key": f"{t.level}:{t.code}", "name": territory_name(t, catalogue, region_name),
+                      "values": {v: labels.money(cells.get(f"{t.level}:{t.code}", {}).get(v)) for v in values}}
+                     for t in shown_territories]})
+    return tables

@@ -135,9 +135,16 @@ def comparison(region: str):
     platform = current_platform()
     if not any(t.region == region for t in platform.catalogue):
         return _not_found(f"la regione «{region}»")
+    now = datetime.now(timezone.utc)
+    period = indicators.period_of(request.args.get("periodo"), now=now)
     with platform.regional() as conn:
         data = pages.comparison(conn=conn, region=region, catalogue=platform.catalogue, regions=platform.regions)
-    return _page("confronto.html", per_inhabitant=pages.PER_INHABITANT, **data)
+        registry_tables = indicators.per_inhabitant(
+            conn, catalogue=platform.catalogue, region=region, region_name=data["region_name"], period=period,
+            area_names=pages.area_names(platform.regions, region))
+    this_year = now.astimezone(indicators.ROME).year
+    return _page("confronto.html", per_inhabitant=pages.PER_INHABITANT, period=period, registry_tables=registry_tables,
+                 years=[this_year - n for n in range(3)], **data)
 
 
 @blp.route("/regioni/<region>/confronto.svg")
