@@ -15,24 +15,24 @@ def api() -> None:
 def consumer() -> None:
     """The projections' consumer group into the regional database; events of unknown tenants are dead-lettered.
 
-    Every applied event is marked (freshness.marked); a thread publishes the figures that changed on
-    pdz.statistics.v1 (publisher.py) and reports freshness, unless PDZ_STATISTICS_PUBLISH=0."""
+    Every applied event is marked (freshness.marked); a thread drains the marks into freshness and publishes
+    the figures that changed on pdz.statistics.v1 (publisher.py; PDZ_STATISTICS_PUBLISH=0: freshness only)."""
     from shared.events.topics import service_topic
     from shared.processes import run_consumer
     from services.reporting.freshness import marked
     from services.reporting.projector import PROJECTORS
 
-    stop = _start_publisher() if os.environ.get("PDZ_STATISTICS_PUBLISH", "1") != "0" else None
+    stop = _start_publisher(publish=os.environ.get("PDZ_STATISTICS_PUBLISH", "1") != "0")
     try:
         run_consumer(service=SERVICE, name=consumer_group(), regional=True, projectors=marked(PROJECTORS),
                      topics=[service_topic(s) for s in ("registry", "consultation", "budget")])
     finally:
-        if stop is not None:
-            stop()
+        stop()
 
 
-def _start_publisher():
-    """The statistics publisher as a daemon thread of this process; returns what stops it."""
+def _start_publisher(*, publish: bool):
+    """The statistics publisher as a daemon thread of this process (publish=False: it only drains the marks
+    into freshness); returns what stops it."""
     import threading
 
     import psycopg
@@ -46,7 +46,8 @@ def _start_publisher():
 
     settings = Settings.from_env()
     catalogue = load_catalogue(settings.tenants_file, settings.database_url, login=service_login(settings, SERVICE))
-    producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"{consumer_group()}-statistics")
+    producer = (idempotent_producer(settings.kafka_bootstrap, client_id=f"{consumer_group()}-statistics")
+                if publish else None)
     worker = publisher.Publisher(catalogue=catalogue, producer=producer, topic=statistics_topic(),
                                  years=int(os.environ.get("PDZ_STATISTICS_YEARS", "2")))
     stopping = threading.Event()
@@ -60,5 +61,6 @@ def _start_publisher():
     def stop() -> None:
         stopping.set()
         thread.join(timeout=30)
-        producer.close(timeout=10)
+        if producer is not None:
+            producer.close(timeout=10)
     return stop

@@ -94,7 +94,7 @@ def _published(conn, *, period: Period, codes: list[str], ambiti: list[str]) -> 
 
 
 class Publisher:
-    """Drains figure_marks and publishes the figures that changed."""
+    """Drains figure_marks and publishes the figures that changed (with no producer: freshness only)."""
 
     def __init__(self, *, catalogue, producer, topic: str, years: int = 2, batch: int = 200_000):
         self.catalogue = catalogue
@@ -118,6 +118,8 @@ class Publisher:
             for _tenant, service, when in marks:
                 newest[service] = max(when, newest.get(service, when))
             freshness.fold(conn, newest)
+            if self.producer is None:
+                return len(marks), 0  # publishing turned off: the marks only keep freshness
             tenants = list(self.catalogue)
             affected = territories.affected(tenants, {tenant for tenant, _s, _w in marks})
             periods = sorted(set(watched_periods(now, years=self.years)) | periods_of(w for _t, _s, w in marks),

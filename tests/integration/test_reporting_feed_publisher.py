@@ -159,3 +159,16 @@ def test_the_publisher_loop_publishes_as_events_are_applied_and_reports_freshnes
     newest = METRICS.get_sample_value("pdz_reporting_newest_event_timestamp_seconds", {"service": "registry"})
     assert newest is not None and abs(newest - datetime.fromisoformat(event.time).timestamp()) < 1
     assert METRICS.get_sample_value("pdz_reporting_newest_event_age_seconds", {"service": "registry"}) >= 0
+
+
+def test_without_a_producer_the_marks_only_keep_freshness(world):
+    catalogue, _publisher, (a, _b, _merged) = world
+    url = catalogue.regional_url("reporting")
+    quiet = Publisher(catalogue=catalogue, producer=None, topic="unused")
+    event = _registered(a, "ets", "2025-02-01T10:00:00+00:00")
+    _apply(url, event)
+    with psycopg.connect(url) as conn:
+        assert quiet.run_once(conn) == (1, 0)
+        assert conn.execute("SELECT count(*) FROM figure_marks").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM published_figures").fetchone()[0] == 0
+        assert freshness.as_of(conn)["registry"] == datetime.fromisoformat(event.time)
