@@ -45,3 +45,25 @@ def test_per_inhabitant_is_to_the_cent_and_unknown_without_population():
     assert per_inhabitant(Decimal("27500.10"), 35800) == Decimal("0.77")
     assert per_inhabitant(Decimal("1.005"), 1) == Decimal("1.00")   # half to even
     assert per_inhabitant(Decimal("10"), 0) is None and per_inhabitant(None, 10) is None
+
+
+def test_a_period_asked_for_or_this_year_in_italy():
+    from datetime import datetime, timezone
+    from services.reporting.indicators.model import Period
+    from services.reporting.portal.indicators import period_of
+
+    new_year_in_rome = datetime(2025, 12, 31, 23, 30, tzinfo=timezone.utc)   # already 2026 in Italy
+    assert period_of(None, now=new_year_in_rome) == Period(2026)
+    assert period_of("2025-Q2", now=new_year_in_rome) == Period(2025, 2)
+    assert period_of("2025-Q5", now=new_year_in_rome) == Period(2026)   # not a period: this year
+
+
+def test_figures_and_breakdowns_in_italian():
+    from services.reporting.portal.indicators import dimension_text, value_text
+
+    assert value_text(Decimal("0.84"), "EUR/abitante") == "0,84 €"
+    assert value_text(Decimal("35800"), "abitanti") == "35.800"
+    assert value_text(Decimal("66.6667"), "percentuale") == "66,67%"
+    assert value_text(Decimal("2.5"), "numero") == "2,5"
+    assert dimension_text({"type": "ets", "area": "4"}, {"4": "Povertà"}) == "area: Povertà; tipologia: Ente del Terzo settore"
+    assert dimension_text({}, {}) == ""
