@@ -61,7 +61,8 @@ def test_the_parts_of_a_mean_percentage_sum_to_it(hundredths):
     percents = [Decimal(h) / 100 for h in hundredths]
     figure = ratio(sum(percents, Decimal(0)), Decimal(len(percents)))
     parts = [part(p, Decimal(len(percents))) for p in percents]
-    assert ratio(sum(parts, Decimal(0)), Decimal(1)) == figure == half_up(Fraction(sum(hundredths), 100 * len(percents)))
+    exact = half_up(Fraction(sum(hundredths), 100 * len(percents)))
+    assert ratio(sum(parts, Decimal(0)), Decimal(1)) == figure == exact
 
 
 @given(st.lists(cents, min_size=0, max_size=100))

@@ -23,11 +23,14 @@ from services.reporting.indicators.money import (ALLOCATION_EVENTS, INTERVENTION
 ONE, NIL = Decimal(1), Decimal(0)
 # (leps, tenant, intervention id, funded, first funded of its LEPS) of every intervention naming a LEPS
 _NAMED = """
-WITH named AS (
-    SELECT l.leps, i.tenant, i.intervention_id::text AS id,
-           COALESCE((SELECT sum(a.allocated) FROM budget_allocation_facts a WHERE a.tenant = i.tenant
-                     AND a.intervention_id = i.intervention_id AND a.year = %(year)s), 0) > 0 AS funded
+WITH funded AS (
+    SELECT a.tenant, a.intervention_id FROM budget_allocation_facts a
+    WHERE a.tenant = ANY(%(tenants)s) AND a.year = %(year)s GROUP BY a.tenant, a.intervention_id
+    HAVING sum(a.allocated) > 0),
+named AS (
+    SELECT l.leps, i.tenant, i.intervention_id::text AS id, f.intervention_id IS NOT NULL AS funded
     FROM budget_intervention_facts i CROSS JOIN LATERAL unnest(i.leps) AS l(leps)
+    LEFT JOIN funded f ON f.tenant = i.tenant AND f.intervention_id = i.intervention_id
     WHERE i.tenant = ANY(%(tenants)s) AND i.status <> 'cancelled')
 SELECT leps, tenant, id, funded,
        funded AND row_number() OVER (PARTITION BY leps, funded ORDER BY tenant, id) = 1 AS first

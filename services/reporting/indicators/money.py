@@ -32,27 +32,29 @@ PAYMENT, COMMITMENT = "it.pdz.budget.payment.recorded.v1", "it.pdz.budget.commit
 ASSIGNMENT_EVENTS = ("it.pdz.budget.fund_assignment.recorded.v1", "it.pdz.budget.fund_assignment.corrected.v1")
 CLOSED = "it.pdz.budget.fund_year.closed.v1"
 
-_AREA = (f"COALESCE((SELECT i.area FROM budget_intervention_facts i WHERE i.tenant = r.tenant"
-         f" AND i.intervention_id = r.intervention_id), '{UNCLASSIFIED}')")
+_AREA = f"COALESCE(i.area, '{UNCLASSIFIED}')"
+# a join PostgreSQL drops when the area is not asked for (unique key, no column used)
+_WITH_AREA = " LEFT JOIN budget_intervention_facts i ON i.tenant = r.tenant AND i.intervention_id = r.intervention_id"
 # measure -> (record kind, rows (tenant, id, fund, area, amount) of the records it sums)
+_COLUMNS = "SELECT r.tenant, r.{id}::text AS id, r.fund, {area} AS area, r.{amount} AS amount"
 RECORDS = {
-    "liquidato_nel_periodo": ("payment", f"SELECT r.tenant, r.payment_id::text AS id, r.fund, {_AREA} AS area, r.amount"
-                              " FROM budget_payment_facts r WHERE r.tenant = ANY(%(tenants)s)"
+    "liquidato_nel_periodo": ("payment", _COLUMNS.format(id="payment_id", area=_AREA, amount="amount")
+                              + f" FROM budget_payment_facts r{_WITH_AREA} WHERE r.tenant = ANY(%(tenants)s)"
                               " AND r.act_date >= %(first_day)s AND r.act_date <= %(last_day)s"),
-    "assegnato": ("fund_assignment", "SELECT r.tenant, r.assignment_id::text AS id, r.fund, NULL AS area, r.amount"
-                  " FROM budget_fund_assignment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
+    "assegnato": ("fund_assignment", _COLUMNS.format(id="assignment_id", area="NULL", amount="amount")
+                  + " FROM budget_fund_assignment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
                   " AND r.amount > 0"),
-    "residui_in": ("residui", "SELECT r.tenant, r.fund || '/' || r.year AS id, r.fund, NULL AS area, r.carried AS amount"
-                   " FROM budget_residui_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.to_year = %(year)s"
-                   " AND r.carried > 0"),
-    "programmato": ("allocation", f"SELECT r.tenant, r.allocation_id::text AS id, r.fund, {_AREA} AS area, r.allocated AS amount"
-                    " FROM budget_allocation_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
-                    " AND r.allocated > 0"),
-    "impegnato": ("commitment", "SELECT r.tenant, r.commitment_id::text AS id, r.fund, NULL AS area, r.amount"
-                  " FROM budget_commitment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
+    "residui_in": ("residui", "SELECT r.tenant, r.fund || '/' || r.year AS id, r.fund, NULL AS area,"
+                   " r.carried AS amount FROM budget_residui_facts r WHERE r.tenant = ANY(%(tenants)s)"
+                   " AND r.to_year = %(year)s AND r.carried > 0"),
+    "programmato": ("allocation", _COLUMNS.format(id="allocation_id", area=_AREA, amount="allocated")
+                    + f" FROM budget_allocation_facts r{_WITH_AREA} WHERE r.tenant = ANY(%(tenants)s)"
+                    " AND r.year = %(year)s AND r.allocated > 0"),
+    "impegnato": ("commitment", _COLUMNS.format(id="commitment_id", area="NULL", amount="amount")
+                  + " FROM budget_commitment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
                   " AND r.act_date <= %(last_day)s"),
-    "liquidato": ("payment", "SELECT r.tenant, r.payment_id::text AS id, r.fund, NULL AS area, r.amount"
-                  " FROM budget_payment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
+    "liquidato": ("payment", _COLUMNS.format(id="payment_id", area="NULL", amount="amount")
+                  + " FROM budget_payment_facts r WHERE r.tenant = ANY(%(tenants)s) AND r.year = %(year)s"
                   " AND r.act_date <= %(last_day)s"),
 }
 MEASURES = ("assegnato", "residui_in", "programmato", "impegnato", "liquidato")  # risorse_per_fondo, in order
@@ -137,7 +139,8 @@ def records(conn: psycopg.Connection, measure: str, *, tenants: list[str], perio
     """(tenant, id, amount) of one measure's records with the given fund and/or area, a page + 1."""
     tenant, record = split_cursor(after)
     return rows(conn, f"SELECT tenant, id, amount FROM ({RECORDS[measure][1]}) AS t"
-                      " WHERE (%(fund)s::text IS NULL OR fund = %(fund)s) AND (%(area)s::text IS NULL OR area = %(area)s)"
+                      " WHERE (%(fund)s::text IS NULL OR fund = %(fund)s)"
+                      " AND (%(area)s::text IS NULL OR area = %(area)s)"
                       " AND (tenant, id) > (%(after_tenant)s, %(after_id)s) ORDER BY tenant, id LIMIT %(limit)s",
                 {**params(tenants, period), "fund": where.get("fund"), "area": where.get("area"),
                  "after_tenant": tenant, "after_id": record, "limit": limit + 1})
