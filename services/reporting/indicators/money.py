@@ -120,8 +120,9 @@ def by_group(conn: psycopg.Connection, query: str, select: str, group_by: str, g
 def sums(conn: psycopg.Connection, measure: str, by: str, groups: dict[str, list[str]], period: Period) -> dict:
     """label -> fund or area -> the measure's sum for each group of Ambiti and the period."""
     result: dict = {label: {} for label in groups}
-    for label, key, total in by_group(conn, RECORDS[measure][1], f"t.{by}, sum(t.amount)", f"t.{by}", groups,
-                                      period):
+    # summed per Ambito first, so that a region's rows are not joined once per group they are in
+    per_tenant = f"SELECT r.tenant, r.{by}, sum(r.amount) AS amount FROM ({RECORDS[measure][1]}) AS r GROUP BY 1, 2"
+    for label, key, total in by_group(conn, per_tenant, f"t.{by}, sum(t.amount)", f"t.{by}", groups, period):
         result[label][key] = total
     return result
 
