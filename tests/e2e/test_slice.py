@@ -30,10 +30,13 @@ def test_two_tenants_each_see_only_their_own(suite):
     made.append(register(suite, b, "Comune di Fasano")["id"])
     made.append(register(suite, b, "Consorzio CIISAF", "public_body")["id"])
 
-    assert suite.wait_for_total(a, 3) == {"tenant": a, "total": 3, "by_type": {"comune": 2, "ets": 1},
-                                          "by_status": {"active": 3}, "by_runts_section": {"b": 1}}
-    assert suite.wait_for_total(b, 2) == {"tenant": b, "total": 2, "by_type": {"comune": 1, "public_body": 1},
-                                          "by_status": {"active": 2}, "by_runts_section": {}}
+    stats_a, stats_b = suite.wait_for_total(a, 3), suite.wait_for_total(b, 2)
+    # Freshness: the newest registry event the consumer applied (docs/reporting.md, Freshness).
+    assert stats_a.pop("as_of")["registry"] and stats_b.pop("as_of")["registry"]
+    assert stats_a == {"tenant": a, "total": 3, "by_type": {"comune": 2, "ets": 1},
+                       "by_status": {"active": 3}, "by_runts_section": {"b": 1}}
+    assert stats_b == {"tenant": b, "total": 2, "by_type": {"comune": 1, "public_body": 1},
+                       "by_status": {"active": 2}, "by_runts_section": {}}
 
     # Neither tenant can read the other, on either service.
     token_a = suite.token(a)
