@@ -89,41 +89,55 @@ class IndicatorTrace(MethodView):
         Name the figure by its dimensions as query parameters (e.g. `fund=FNPS`): each of the
         indicator's dimensions, nothing else."""
         item = _known(code)
-        given = {k: v for k, v in request.args.items() if k not in TRACE_KEYS}
+        return trace_answer(item, _territory(query.get("territory")), query)
+
+
+def trace_answer(item, territory, query: dict) -> dict:
+    """One page of the records behind a figure of `territory` named by the query's dimensions."""
+    code = item.definition.code
+    given = {k: v for k, v in request.args.items() if k not in TRACE_KEYS}
+    try:
+        dimension = check_dimension(item, given)
+        after = decode_cursor(query.get("after"))
+    except BadDimension as exc:
+        raise invalid((exc.field, str(exc)), location="query") from None
+    except ValueError:
+        raise invalid(("after", "Not a valid cursor."), location="query") from None
+    period = period_of(query)
+    with current_platform().regional() as conn:
         try:
-            dimension = check_dimension(item, given)
-            after = decode_cursor(query.get("after"))
-        except BadDimension as exc:
-            raise invalid((exc.field, str(exc)), location="query") from None
-        except ValueError:
+            sources, following = trace(conn, item=item, territory=territory, period=period,
+                                       dimension=dimension, after=after, limit=query["limit"])
+        except ValueError:  # the tracer refused the cursor
             raise invalid(("after", "Not a valid cursor."), location="query") from None
-        territory, period = _territory(query.get("territory")), period_of(query)
-        with current_platform().regional() as conn:
-            try:
-                sources, following = trace(conn, item=item, territory=territory, period=period,
-                                           dimension=dimension, after=after, limit=query["limit"])
-            except ValueError:  # the tracer refused the cursor
-                raise invalid(("after", "Not a valid cursor."), location="query") from None
-        return {"indicator": code, "territory": answers.territory_json(territory), "period": str(period),
-                "dimension": dimension, "next_cursor": encode_cursor(following),
-                "items": [{"service": s.service, "record": s.record, "id": str(s.id), "tenant": s.tenant,
-                           "value": None if s.value is None else format(s.value, "f")} for s in sources]}
+    return {"indicator": code, "territory": answers.territory_json(territory), "period": str(period),
+            "dimension": dimension, "next_cursor": encode_cursor(following),
+            "items": [{"service": s.service, "record": s.record, "id": str(s.id), "tenant": s.tenant,
+                       "value": None if s.value is None else format(s.value, "f")} for s in sources]}
 
 
-def _export_view(fmt: str):
-    def get(self, query, tenant):
-        result = _answer(query)
-        name = f"indicatori-{g.tenant.slug}-{result['period']}"
-        if fmt == "json":
-            return send(exports.to_json(answers.public(result)), fmt, name=name)
-        items = {i.definition.code: i for i in answers.indicators()}
-        lines = exports.table(result["_evaluated"], items=items, as_of=result["_as_of"])
-        body = (exports.to_csv(lines) if fmt == "csv"
-                else exports.to_xlsx(lines, title=f"Indicatori {result['period']} — {g.tenant.name}"))
-        return send(body, fmt, name=name)
-    get.__doc__ = f"Every indicator's figures for the period as {fmt.upper()}, with Italian headers."
-    return requires(*READERS)(blp.arguments(PeriodQuery, location="query")(
-        blp.doc(responses=file_doc(fmt, "Indicatori dell'Ambito", "indicatori-<ambito>-<periodo>"))(get)))
+def export(result: dict, fmt: str, *, name: str, title: str):
+    """An answer of `answers.answer` as a file."""
+    if fmt == "json":
+        return send(exports.to_json(answers.public(result)), fmt, name=name)
+    items = {i.definition.code: i for i in answers.indicators()}
+    lines = exports.table(result["_evaluated"], items=items, as_of=result["_as_of"])
+    body = exports.to_csv(lines) if fmt == "csv" else exports.to_xlsx(lines, title=title)
+    return send(body, fmt, name=name)
+
+
+def _export_view(fmt: str, *, one: bool):
+    def get(self, query, tenant, code=None):
+        result = _answer(query, [_known(code)] if one else None)
+        what = f"{code}-" if one else ""
+        return export(result, fmt, name=f"indicatori-{what}{g.tenant.slug}-{result['period']}",
+                      title=f"Indicatori {result['period']} — {g.tenant.name}")
+    get.__doc__ = (f"{'One indicator' if one else 'Every indicator'}'s figures for the period as {fmt.upper()}, "
+                   "with Italian headers.")
+    view = blp.doc(responses=file_doc(fmt, "Indicatori dell'Ambito", "indicatori-<ambito>-<periodo>"))(get)
+    if one:
+        view = blp.alt_response(404, **problems(404, UNKNOWN))(view)
+    return requires(*READERS)(blp.arguments(PeriodQuery, location="query")(view))
 
 
 def _feed_view(fmt: str):
@@ -145,6 +159,8 @@ def _feed_view(fmt: str):
 
 for _fmt in exports.FORMATS:
     blp.route(f"/indicators/export.{_fmt}")(type(f"IndicatorsExport_{_fmt}", (MethodView,),
-                                                 {"get": _export_view(_fmt)}))
+                                                 {"get": _export_view(_fmt, one=False)}))
+    blp.route(f"/indicators/<code>/export.{_fmt}")(type(f"IndicatorExport_{_fmt}", (MethodView,),
+                                                        {"get": _export_view(_fmt, one=True)}))
 for _fmt in ("csv", "json"):
     blp.route(f"/feed.{_fmt}")(type(f"Feed_{_fmt}", (MethodView,), {"get": _feed_view(_fmt)}))

@@ -12,13 +12,13 @@ from shared.http.app import current_platform
 from shared.http.auth import REGIONAL_ADMIN, requires
 from shared.http.blueprint import Blueprint
 from shared.http.openapi import problems
-from shared.http.problems import Problem
+from shared.http.problems import Problem, invalid
 
 from services.reporting.indicators import answers, exports, territories
 from services.reporting.indicators.evaluate import UnknownIndicator, indicator, indicators
-from services.reporting.indicators.query import PeriodQuery, file_doc, send
-from services.reporting.indicators.schemas import Answer, Definitions
-from services.reporting.indicators_api import period_of
+from services.reporting.indicators.query import PeriodQuery, TraceQuery, file_doc, send
+from services.reporting.indicators.schemas import Answer, Definitions, Trace
+from services.reporting.indicators_api import export, period_of, trace_answer
 
 blp = Blueprint("regional_indicators", __name__, url_prefix="/v1/regions/<region>",
                 description="Indicatori della Regione: per Ambito e totale regionale; flusso statistico")
@@ -65,30 +65,47 @@ class RegionIndicator(MethodView):
     @blp.alt_response(404, **problems(404, UNKNOWN_REGION, UNKNOWN))
     def get(self, query, region, code):
         """One indicator for each Ambito of the region and the region total."""
+        return answers.public(_answer(region, query, [_known(code)]))
+
+
+def _known(code: str):
+    try:
+        return indicator(code)
+    except UnknownIndicator:
+        raise Problem(404, "Not Found", f"Non esiste l'indicatore '{code}'.", slug="not-found") from None
+
+
+@blp.route("/indicators/<code>/trace")
+class RegionIndicatorTrace(MethodView):
+    @requires(*REGIONAL_READERS)
+    @blp.arguments(TraceQuery, location="query")
+    @blp.response(200, Trace)
+    @blp.alt_response(404, **problems(404, UNKNOWN_REGION, UNKNOWN))
+    def get(self, query, region, code):
+        """The records one regional figure was computed from, a page at a time: `territory` is the region (default),
+        an Ambito of it (a merged one as a whole) or a former territory; dimensions as query parameters."""
         found = _territories(region)
-        try:
-            item = indicator(code)
-        except UnknownIndicator:
-            raise Problem(404, "Not Found", f"Non esiste l'indicatore '{code}'.", slug="not-found") from None
-        with current_platform().regional() as conn:
-            result = answers.answer(conn, territories=found, period=period_of(query), items=[item])
-        return answers.public({"region": region, **result})
+        item = _known(code)
+        name = query.get("territory") or region
+        ranked = {territories.REGION: 0, territories.WHOLE: 1, territories.AMBITO: 2, territories.FORMER: 3}
+        matches = sorted((t for t in found if t.code == name), key=lambda t: ranked[t.level])
+        if not matches:
+            raise invalid(("territory", "Not this region, one of its Ambiti nor a former territory."),
+                          location="query")
+        return trace_answer(item, matches[0], query)
 
 
-def _export_view(fmt: str):
-    def get(self, query, region):
-        result = _answer(region, query)
-        name = f"indicatori-{region}-{result['period']}"
-        if fmt == "json":
-            return send(exports.to_json(answers.public(result)), fmt, name=name)
-        items = {i.definition.code: i for i in indicators()}
-        lines = exports.table(result["_evaluated"], items=items, as_of=result["_as_of"])
-        body = (exports.to_csv(lines) if fmt == "csv"
-                else exports.to_xlsx(lines, title=f"Indicatori {result['period']} — {region}"))
-        return send(body, fmt, name=name)
-    get.__doc__ = f"Every indicator per Ambito and for the region as {fmt.upper()}, with Italian headers."
+def _export_view(fmt: str, *, one: bool):
+    def get(self, query, region, code=None):
+        result = _answer(region, query, [_known(code)] if one else None)
+        what = f"{code}-" if one else ""
+        return export(result, fmt, name=f"indicatori-{what}{region}-{result['period']}",
+                      title=f"Indicatori {result['period']} — {region}")
+    get.__doc__ = (f"{'One indicator' if one else 'Every indicator'} per Ambito and for the region as "
+                   f"{fmt.upper()}, with Italian headers.")
+    slugs = (UNKNOWN_REGION, UNKNOWN) if one else (UNKNOWN_REGION,)
     return requires(*REGIONAL_READERS)(blp.arguments(PeriodQuery, location="query")(
-        blp.alt_response(404, **problems(404, UNKNOWN_REGION))(
+        blp.alt_response(404, **problems(404, *slugs))(
             blp.doc(responses=file_doc(fmt, "Indicatori della Regione", "indicatori-<regione>-<periodo>"))(get))))
 
 
@@ -112,7 +129,9 @@ def _feed_view(fmt: str):
 
 for _fmt in exports.FORMATS:
     blp.route(f"/indicators/export.{_fmt}")(type(f"RegionIndicatorsExport_{_fmt}", (MethodView,),
-                                                 {"get": _export_view(_fmt)}))
+                                                 {"get": _export_view(_fmt, one=False)}))
+    blp.route(f"/indicators/<code>/export.{_fmt}")(type(f"RegionIndicatorExport_{_fmt}", (MethodView,),
+                                                        {"get": _export_view(_fmt, one=True)}))
 for _fmt in ("csv", "json"):
     blp.route(f"/feed.{_fmt}")(type(f"RegionFeed_{_fmt}", (MethodView,), {"get": _feed_view(_fmt)}))
 

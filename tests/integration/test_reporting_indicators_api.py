@@ -173,3 +173,22 @@ def test_the_definitions_are_public(world):
     definitions = world.client.get("/v1/indicators/definitions").get_json()["indicators"]
     mine = next(d for d in definitions if d["code"] == CODE)
     assert mine["dimensions"] == ["type"] and mine["kind"] == "stock" and mine["source_events"]
+
+
+def test_a_regional_figure_is_traced_and_one_indicator_exported(world):
+    page = world.ok(f"/v1/regions/{REGION}/indicators/{CODE}/trace?type=ets&limit=10", "regional-admin").get_json()
+    assert page["territory"]["level"] == "region" and page["next_cursor"] is None
+    assert {s["id"] for s in page["items"]} == {*world.ids[world.a][:2], world.ids[world.b][0]}
+    whole = world.ok(f"/v1/regions/{REGION}/indicators/{CODE}/trace?type=comune&territory={world.merged}",
+                     "regional-admin").get_json()
+    assert whole["territory"]["level"] == "whole" and len(whole["items"]) == 2
+    body = problem(world.get(f"/v1/regions/{REGION}/indicators/{CODE}/trace?type=ets&territory={world.elsewhere}",
+                             "regional-admin"), 422, "validation-error")
+    assert [e["field"] for e in body["errors"]] == ["territory"]
+    problem(world.get(f"/v1/regions/{REGION}/indicators/{CODE}/trace?type=ets", "operator"), 403, "forbidden")
+    lines = world.ok(f"/v1/{world.merged}/indicators/{CODE}/export.csv?period=2025").get_data().decode(
+        "utf-8-sig").split("\r\n")
+    assert {line.split(";")[0] for line in lines[1:] if line} == {CODE}
+    regional = json.loads(world.ok(f"/v1/regions/{REGION}/indicators/{CODE}/export.json", "regional-admin").get_data())
+    assert [i["code"] for i in regional["indicators"]] == [CODE] and regional["region"] == REGION
+    problem(world.get(f"/v1/regions/{REGION}/indicators/nessuno_tale/export.xlsx", "regional-admin"), 404, "not-found")
