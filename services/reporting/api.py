@@ -14,7 +14,10 @@ from shared.http.money_field import Amount
 from shared.http.openapi import problems
 from shared.http.problems import Problem
 
-from services.reporting import freshness, funds, statistics
+from services.reporting import comparison_indicators, freshness, funds, statistics
+from services.reporting.indicators.answers import current_year
+from services.reporting.indicators.model import Period
+from services.reporting.indicators.query import PeriodQuery
 
 blp = Blueprint("statistics", __name__, url_prefix="/v1/<tenant>/statistics",
                 description="Statistiche regionali dell'Ambito")
@@ -77,28 +80,66 @@ class IndicatorComparison(Schema):
         "description": "gap - gap_previous_year (negative: the territories came closer)"})
 
 
+def _optional(description: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
+                       metadata={"description": description})
+
+
+class FigureComparison(Schema):
+    dimension = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the figure's breakdown, e.g. {\"fund\": \"FNPS\"}; {} for none"})
+    territories = _optional("each former Ambito's value in the period (exact decimal string; null: not available)")
+    previous_year = _optional("each former Ambito's value in the same period of the previous year")
+    gap = fields.String(allow_none=True, metadata={"description": "max - min of the values (0: aligned; null: "
+                                                                  "a territory's value is not available)"})
+    gap_previous_year = fields.String(allow_none=True, metadata={"description": "the gap a year before"})
+    gap_change = fields.String(allow_none=True, metadata={
+        "description": "gap - gap_previous_year (negative: the territories came closer)"})
+
+
+class IndicatorSideBySide(Schema):
+    indicator = fields.String(metadata={"description": "the indicator's code (GET /v1/indicators/definitions)"})
+    name = fields.String()
+    unit = fields.String(metadata={"description": "EUR, EUR/abitante, numero, percentuale, abitanti"})
+    kind = fields.String(metadata={"description": "flow (in the period) or stock (at its end)"})
+    comparable = fields.Boolean(metadata={"description": "true: per inhabitant or a share, comparable as it is; "
+                                                         "false: a count or an amount, it grows with the territory"})
+    as_of = fields.DateTime(allow_none=True)
+    figures = fields.List(fields.Nested(FigureComparison))
+
+
 class Comparison(Schema):
     tenant = fields.String()
     as_of = _as_of()
     former_territories = fields.List(fields.String())
     previous_year_end = fields.DateTime(metadata={"description": "1 January of this year, 00:00 Europe/Rome"})
-    indicators = fields.List(fields.Nested(IndicatorComparison))
+    indicators = fields.List(fields.Nested(IndicatorComparison), metadata={
+        "description": "the stakeholder figures now and at previous_year_end (whatever the period)"})
+    period = fields.String(metadata={"description": "the period of by_indicator (default: this year in Italy)"})
+    previous_period = fields.String(metadata={"description": "the same period of the previous year"})
+    by_indicator = fields.List(fields.Nested(IndicatorSideBySide), metadata={
+        "description": "every registered indicator, by code: per dimension, the former Ambiti side by side"})
 
 
 @blp.route("/comparison")
 class TerritoryComparison(MethodView):
     @requires(*READERS)
+    @blp.arguments(PeriodQuery, location="query")
     @blp.response(200, Comparison)
     @blp.alt_response(404, **problems(404, ("not-merged", "the Ambito was not formed by merging others")))
-    def get(self, tenant):
+    def get(self, query, tenant):
         """The former territories of a merged Ambito side by side, per indicator, with the gap and its change."""
         merged_from = g.tenant.merged_from
         if not merged_from:
             raise Problem(404, "Not Found", "L'Ambito non nasce dalla fusione di altri Ambiti.", slug="not-merged")
+        period = Period.parse(query["period"]) if query.get("period") else current_year()
         with current_platform().regional() as conn:
-            result = _fresh(conn, statistics.compare_former_territories(conn=conn, merged_from=tuple(merged_from),
-                                                                        now=datetime.now(timezone.utc)))
-        return {"tenant": g.tenant.slug, "former_territories": list(merged_from), **result}
+            as_of = freshness.as_of(conn)
+            stakeholders = statistics.compare_former_territories(conn=conn, merged_from=tuple(merged_from),
+                                                                 now=datetime.now(timezone.utc))
+            every = comparison_indicators.compare_indicators(conn, tenant=g.tenant, period=period, as_of=as_of)
+        return {"tenant": g.tenant.slug, "former_territories": list(merged_from), "as_of": as_of,
+                **stakeholders, **every}
 
 
 class FundFigures(Schema):
