@@ -117,7 +117,25 @@ def comparison(*, reporting: str, token: str, wait_seconds: float) -> list[str]:
             side = ", ".join(f"{t} {v}" for t, v in row["territories"].items())
             lines.append(f"{MERGED}: confronto «{name}»: {side}; divario {row['gap']}"
                          f" (a inizio anno {row['gap_previous_year']}, variazione {row['gap_change']})")
-    return lines + [f"{MERGED}: {len(rows)} indicatori in {reporting}/v1/{MERGED}/statistics/comparison"]
+    return lines + _by_indicator(body) + [
+        f"{MERGED}: {len(rows)} indicatori in {reporting}/v1/{MERGED}/statistics/comparison"]
+
+
+def _by_indicator(body: dict) -> list[str]:
+    """One line of the comparison of every registered indicator: a per-inhabitant (or share) figure both
+    territories have, the widest gap first; else the count with the widest gap."""
+    entries = body.get("by_indicator") or []
+    found = [(entry, f) for entry in entries for f in entry["figures"]
+             if f["gap"] is not None and all(v is not None for v in f["territories"].values())]
+    if not found:
+        return []
+    entry, f = max(found, key=lambda pair: (pair[0]["comparable"], Decimal(pair[1]["gap"])))
+    what = entry["name"] + "".join(f" {v}" for v in f["dimension"].values())
+    side = ", ".join(f"{t} {v}" for t, v in f["territories"].items())
+    return [f"{MERGED}: confronto {body['period']} «{what}» ({entry['unit']}): {side}; divario {f['gap']}"
+            f" ({body['previous_period']}: {f['gap_previous_year']}, variazione {f['gap_change']});"
+            f" {len(entries)} indicatori del catalogo, {sum(e['comparable'] for e in entries)} confrontabili"
+            " per abitante o in quota"]
 
 
 def show(settings: Settings, *, reporting: str, base: str = CONSULTATION, wait_seconds: float = 60) -> list[str]:

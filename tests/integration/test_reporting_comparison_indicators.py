@@ -133,7 +133,8 @@ def test_each_former_territory_s_value_is_its_own_answer_with_gap_and_change(mer
             assert _value(figure["gap_change"]) == (None if gap is None or gap_before is None else gap - gap_before)
             gaps += bool(gap)
     assert gaps > 5   # the world is not trivial: the territories differ on many figures
-    per_inhabitant = next(e for e in result["by_indicator"] if e["indicator"] == "spesa_liquidata_per_abitante_per_fondo")
+    per_inhabitant = next(e for e in result["by_indicator"]
+                          if e["indicator"] == "spesa_liquidata_per_abitante_per_fondo")
     assert per_inhabitant["comparable"] and per_inhabitant["figures"]
     assert all(v is not None for f in per_inhabitant["figures"] for v in f["territories"].values())
 

@@ -85,3 +85,22 @@ def test_gap_is_max_minus_min_of_complete_sides_and_change_is_exact(now, before,
 
 def test_gap_of_nothing_or_of_a_missing_value_is_none():
     assert gap([]) is None and gap([D(1), None]) is None and gap([D(2)]) == 0
+
+
+def test_the_demo_prints_a_comparable_figure_both_territories_have_first():
+    from shared.cli.demo_merged import _by_indicator
+
+    def entry(name, unit, comparable_, figures_):
+        return {"name": name, "unit": unit, "comparable": comparable_, "figures": figures_}
+
+    def fig(a, b, gap_, dimension=None):
+        return {"dimension": dimension or {}, "territories": {"a": a, "b": b}, "gap": gap_,
+                "gap_previous_year": "0", "gap_change": gap_}
+    body = {"period": "2026", "previous_period": "2025", "by_indicator": [
+        entry("Soggetti attivi", "numero", False, [fig("90", "10", "80")]),
+        entry("Spesa per abitante", "EUR/abitante", True, [fig("3.10", None, None, {"fund": "FNA"}),
+                                                            fig("4.00", "1.50", "2.50", {"fund": "FNPS"})])]}
+    [line] = _by_indicator(body)
+    assert "«Spesa per abitante FNPS» (EUR/abitante): a 4.00, b 1.50; divario 2.50 (2025: 0" in line
+    assert "2 indicatori del catalogo, 1 confrontabili" in line
+    assert _by_indicator({"indicators": []}) == []
