@@ -58,6 +58,41 @@ def local_kafka_bootstrap() -> str:
     return f"127.0.0.1:{local_kafka_port()}"
 
 
+KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+KAFKA_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+def kafka_security(environ) -> dict:
+    """kafka-python keyword arguments for the broker's listener: {} (plaintext) unless configured.
+
+    PDZ_KAFKA_SECURITY_PROTOCOL (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); with SASL,
+    PDZ_KAFKA_SASL_MECHANISM (SCRAM-SHA-512 by default) and PDZ_KAFKA_SASL_USERNAME /
+    PDZ_KAFKA_SASL_PASSWORD (in Kubernetes: the KafkaUser's name and its Secret); with SSL,
+    PDZ_KAFKA_SSL_CAFILE (the cluster CA, else the system's CAs). A half-configured SASL is an
+    error at start, never a silent fall-back to an anonymous connection.
+    """
+    protocol = (environ.get("PDZ_KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").strip().upper()
+    if protocol not in KAFKA_SECURITY_PROTOCOLS:
+        raise ValueError(f"PDZ_KAFKA_SECURITY_PROTOCOL must be one of {', '.join(KAFKA_SECURITY_PROTOCOLS)}, "
+                         f"got {protocol!r}")
+    if protocol == "PLAINTEXT":
+        return {}
+    kwargs: dict = {"security_protocol": protocol}
+    if protocol.startswith("SASL_"):
+        mechanism = (environ.get("PDZ_KAFKA_SASL_MECHANISM") or "SCRAM-SHA-512").strip().upper()
+        if mechanism not in KAFKA_SASL_MECHANISMS:
+            raise ValueError(f"PDZ_KAFKA_SASL_MECHANISM must be one of {', '.join(KAFKA_SASL_MECHANISMS)}, "
+                             f"got {mechanism!r}")
+        username, password = environ.get("PDZ_KAFKA_SASL_USERNAME"), environ.get("PDZ_KAFKA_SASL_PASSWORD")
+        if not username or not password:
+            raise ValueError(f"PDZ_KAFKA_SECURITY_PROTOCOL={protocol} needs PDZ_KAFKA_SASL_USERNAME "
+                             "and PDZ_KAFKA_SASL_PASSWORD")
+        kwargs.update(sasl_mechanism=mechanism, sasl_plain_username=username, sasl_plain_password=password)
+    if protocol.endswith("SSL") and environ.get("PDZ_KAFKA_SSL_CAFILE"):
+        kwargs["ssl_cafile"] = environ["PDZ_KAFKA_SSL_CAFILE"]
+    return kwargs
+
+
 DB_ROLE_SECRET_PREFIX = "PDZ_DB_ROLE_SECRET_"
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from kafka import KafkaAdminClient, KafkaConsumer, OffsetAndMetadata, TopicPartition
 
+from shared.kafka.clients import connection
+
 Offsets = dict  # TopicPartition -> int
 
 
 def assigned_consumer(bootstrap: str, *, group: str, max_poll_records: int) -> KafkaConsumer:
     """A consumer that is given its partitions (no rebalance, no member of any group) and commits to `group`."""
-    return KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, client_id=group, enable_auto_commit=False,
+    return KafkaConsumer(**connection(bootstrap), group_id=group, client_id=group, enable_auto_commit=False,
                          auto_offset_reset="earliest", max_poll_records=max_poll_records,
                          request_timeout_ms=30_000)
 
@@ -25,7 +27,7 @@ def partitions(consumer: KafkaConsumer, topics: list[str]) -> list[TopicPartitio
 
 
 def _admin(bootstrap: str) -> KafkaAdminClient:
-    return KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pdz-reporting-replay",
+    return KafkaAdminClient(**connection(bootstrap), client_id="pdz-reporting-replay",
                             request_timeout_ms=30_000)
 
 
@@ -51,7 +53,7 @@ def members(bootstrap: str, group: str) -> int:
 
 def set_offsets(bootstrap: str, group: str, offsets: Offsets) -> None:
     """Commit `offsets` for `group`; Kafka refuses it while the group has members (it must be stopped)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, client_id=f"{group}-replay-offsets",
+    consumer = KafkaConsumer(**connection(bootstrap), group_id=group, client_id=f"{group}-replay-offsets",
                              enable_auto_commit=False)
     try:
         consumer.assign(list(offsets))

@@ -1,17 +1,29 @@
 """Kafka producers, consumers and topic administration, configured once."""
 from __future__ import annotations
 
+import os
+
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from shared.config import kafka_security
 from shared.events.topics import TopicSpec
+
+
+def connection(bootstrap: str) -> dict:
+    """bootstrap_servers plus the listener's security (PDZ_KAFKA_SECURITY_PROTOCOL, SASL, CA file).
+
+    Every client of the suite is built with these, so one set of variables secures them all;
+    with none set it is plaintext, as the local stack runs.
+    """
+    return {"bootstrap_servers": bootstrap, **kafka_security(os.environ)}
 
 
 def idempotent_producer(bootstrap: str, *, client_id: str) -> KafkaProducer:
     """A producer that never duplicates on retry and keeps per-partition order."""
     return KafkaProducer(
-        bootstrap_servers=bootstrap,
+        **connection(bootstrap),
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
@@ -29,7 +41,7 @@ def manual_commit_consumer(bootstrap: str, *, group_id: str, topics: list[str],
     """A consumer that never commits by itself: the runner commits after the database."""
     return KafkaConsumer(
         *topics,
-        bootstrap_servers=bootstrap,
+        **connection(bootstrap),
         group_id=group_id,
         client_id=group_id,
         enable_auto_commit=False,
@@ -51,7 +63,7 @@ def manual_commit_consumer(bootstrap: str, *, group_id: str, topics: list[str],
 
 def ensure_topics(bootstrap: str, specs: list[TopicSpec], *, replication: int = 1) -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pdz-admin")
+    admin = KafkaAdminClient(**connection(bootstrap), client_id="pdz-admin")
     try:
         existing = set(admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
