@@ -1,0 +1,209 @@
+"""Offline validation of the deployment manifests (issue 12, item 9).
+
+Every kustomization under deploy/k8s renders; every rendered object validates
+against its schema: built-in kinds with kubernetes-validate's strict schemas
+for two Kubernetes versions, custom resources with their operator's CRD schema
+at a pinned release (an object of a kind with no such schema fails: add the
+schema before the kind); docker-compose.yml against the compose-spec schema;
+and every Deployment is hardened (probes, resources, securityContext, a
+PodDisruptionBudget). docs/deployment.md, "## Offline validation", says how to
+refresh the schemas. Everything is rendered and loaded once per session.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tests.deploy_validation import render as r
+from tests.deploy_validation import schemas as s
+
+# Two Kubernetes minor versions the manifests must be valid for: the oldest one
+# the region's managed clusters may still run and a current one. Both must be
+# shipped by the pinned kubernetes-validate (pyproject.toml, test extras).
+K8S_VERSIONS = ("1.31", "1.35")
+
+DIRS = r.kustomization_dirs()
+OBJECTS = r.unique_objects() if r.kubectl() else ()
+
+
+def _schemas_root():
+    root = s.schemas_root()
+    if root is None:
+        # The schema files are third-party files kept outside this repository (see schemas.py).
+        pytest.skip("vendored CRD/compose schemas not found ($PDZ_SCHEMAS_DIR, ../shared/schemas or "
+                    "tests/schemas): see docs/deployment.md, Offline validation")
+    return root
+
+
+def _validation_errors(validator, obj) -> str:
+    errors = sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))
+    return "\n".join(f"  {'.'.join(map(str, e.absolute_path)) or '<root>'}: {e.message[:300]}" for e in errors[:10])
+
+
+def test_kubectl_is_available():
+    assert r.kubectl(), r.KUBECTL_MISSING
+
+
+def test_kustomizations_are_discovered():
+    assert {"base", "infra"} <= set(DIRS), DIRS
+
+
+@pytest.mark.parametrize("rel", DIRS)
+def test_kustomization_renders(rel):
+    rendered = r.render(rel)
+    assert rendered.ok, f"kubectl kustomize deploy/k8s/{rel} failed:\n{rendered.output}"
+    assert rendered.objects() or r.is_component(rel), f"deploy/k8s/{rel} renders no object"
+
+
+def test_the_pinned_kubernetes_validate_ships_both_versions():
+    assert set(K8S_VERSIONS) <= set(s.shipped_k8s_versions()), s.shipped_k8s_versions()
+
+
+BUILTIN_CASES = [pytest.param(text, version, id=f"{ident}@{version}")
+                 for ident, text, api, kind in OBJECTS for version in K8S_VERSIONS
+                 if s.is_builtin(api, kind, version)]
+CUSTOM_CASES = [pytest.param(text, id=ident) for ident, text, api, kind in OBJECTS
+                if not any(s.is_builtin(api, kind, v) for v in K8S_VERSIONS)]
+
+
+@pytest.mark.parametrize("text,version", BUILTIN_CASES)
+def test_builtin_object_is_valid_strict(text, version):
+    obj = r.load(text)
+    errors = _validation_errors(s.builtin_validator(version, obj["apiVersion"], obj["kind"]), obj)
+    assert not errors, f"{r.object_id(obj)} is not a valid {obj['apiVersion']} {obj['kind']} " \
+                       f"for Kubernetes {version} (strict):\n{errors}"
+
+
+@pytest.mark.parametrize("text", CUSTOM_CASES)
+def test_custom_resource_matches_its_crd_schema(text):
+    obj = r.load(text)
+    root = _schemas_root()
+    entry = s.crd_index(root).get((obj["apiVersion"], obj["kind"]))
+    assert entry, (f"{r.object_id(obj)}: no schema for {obj['apiVersion']} {obj['kind']} (neither built into "
+                   f"Kubernetes {' nor '.join(K8S_VERSIONS)} nor a vendored CRD under {root}/crds): "
+                   "vendor its CRD schema first (docs/deployment.md, Offline validation)")
+    path, source = entry
+    errors = _validation_errors(s.crd_validator(path), obj)
+    assert not errors, f"{r.object_id(obj)} does not match the {source} CRD schema:\n{errors}"
+
+
+def test_docker_compose_matches_the_compose_spec():
+    root = _schemas_root()
+    compose = yaml.safe_load((r.ROOT / "docker-compose.yml").read_text())
+    errors = _validation_errors(s.compose_validator(root), compose)
+    assert not errors, f"docker-compose.yml does not match the compose-spec schema:\n{errors}"
+
+
+# --- every Deployment is hardened ---------------------------------------------------------------
+
+DEPLOYMENTS = [pytest.param(rel, obj["metadata"]["name"], id=f"{rel}:{obj['metadata']['name']}")
+               for rel in DIRS for obj in r.render(rel).objects() if obj.get("kind") == "Deployment"] \
+    if r.kubectl() else []
+
+
+def _effective(pod_ctx: dict, ctr_ctx: dict, key: str):
+    # A container's securityContext overrides the pod's for the fields both have.
+    return ctr_ctx.get(key, pod_ctx.get(key))
+
+
+def hardening_problems(deployment: dict, budgets: list[dict]) -> list[str]:
+    """What a Deployment lacks: probes, requests and limits, a restricted securityContext, a PDB."""
+    pod = deployment["spec"]["template"]["spec"]
+    pod_ctx = pod.get("securityContext") or {}
+    problems = []
+    for ctr in pod.get("initContainers", []) + pod["containers"]:
+        name, ctx = ctr["name"], ctr.get("securityContext") or {}
+        is_init = ctr in pod.get("initContainers", [])
+        if not is_init:
+            for probe in ("livenessProbe", "readinessProbe"):
+                if not ctr.get(probe):
+                    problems.append(f"{name}: no {probe}")
+        res = ctr.get("resources") or {}
+        # Requests need cpu and memory (scheduling, HPA); limits at least memory (a CPU limit only throttles).
+        for part, needed in (("requests", {"cpu", "memory"}), ("limits", {"memory"})):
+            if not needed <= set(res.get(part) or {}):
+                problems.append(f"{name}: resources.{part} lacks {'/'.join(sorted(needed))}")
+        if _effective(pod_ctx, ctx, "runAsNonRoot") is not True:
+            problems.append(f"{name}: runAsNonRoot is not true")
+        if ctx.get("readOnlyRootFilesystem") is not True:
+            problems.append(f"{name}: readOnlyRootFilesystem is not true")
+        if ctx.get("allowPrivilegeEscalation") is not False:
+            problems.append(f"{name}: allowPrivilegeEscalation is not false")
+        if "ALL" not in ((ctx.get("capabilities") or {}).get("drop") or []):
+            problems.append(f"{name}: capabilities do not drop ALL")
+        if (_effective(pod_ctx, ctx, "seccompProfile") or {}).get("type") != "RuntimeDefault":
+            problems.append(f"{name}: seccompProfile is not RuntimeDefault")
+    labels = deployment["spec"]["template"]["metadata"].get("labels") or {}
+    namespace = deployment["metadata"].get("namespace")
+    selecting = [b for b in budgets if b["metadata"].get("namespace") == namespace
+                 and _selects(b["spec"].get("selector") or {}, labels)]
+    if not selecting:
+        problems.append("no PodDisruptionBudget selects its pods")
+    return problems
+
+
+def _selects(selector: dict, labels: dict) -> bool:
+    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+        return False  # an empty selector in policy/v1 selects every pod: not a budget for this one
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expr in selector.get("matchExpressions") or []:
+        present, value = expr["key"] in labels, labels.get(expr["key"])
+        ok = {"In": present and value in expr.get("values", []),
+              "NotIn": not present or value not in expr.get("values", []),
+              "Exists": present, "DoesNotExist": not present}[expr["operator"]]
+        if not ok:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("rel,name", DEPLOYMENTS)
+def test_deployment_is_hardened(rel, name):
+    objects = r.render(rel).objects()
+    deployment = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == name)
+    budgets = [o for o in objects if o["kind"] == "PodDisruptionBudget"]
+    problems = hardening_problems(deployment, budgets)
+    assert not problems, f"Deployment {name} (deploy/k8s/{rel}):\n  " + "\n  ".join(problems)
+
+
+# --- the checks above can fail: each rejects a broken object -----------------------------------
+
+def _first(kind: str) -> dict:
+    return next(r.load(text) for _, text, _, k in OBJECTS if k == kind)
+
+
+def test_strict_builtin_validation_rejects_an_unknown_field_and_a_wrong_type():
+    deployment = _first("Deployment")
+    deployment["spec"]["replicaz"] = 2
+    deployment["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] = {"x": 1}
+    for version in K8S_VERSIONS:
+        errors = _validation_errors(s.builtin_validator(version, "apps/v1", "Deployment"), deployment)
+        assert "replicaz" in errors and "memory" in errors, errors
+
+
+def test_crd_validation_rejects_an_unknown_field_but_not_a_preserved_one():
+    kafka = _first("Kafka")
+    path, _ = s.crd_index(_schemas_root())[("kafka.strimzi.io/v1", "Kafka")]
+    # spec.kafka.config is x-kubernetes-preserve-unknown-fields: any broker setting is accepted.
+    kafka["spec"]["kafka"].setdefault("config", {})["any.broker.setting"] = 1
+    assert not _validation_errors(s.crd_validator(path), kafka)
+    kafka["spec"]["kafka"]["replicaz"] = 3
+    assert "replicaz" in _validation_errors(s.crd_validator(path), kafka)
+
+
+def test_an_unknown_custom_kind_has_no_schema():
+    assert ("example.org/v1", "Widget") not in s.crd_index(_schemas_root())
+    assert not any(s.is_builtin("example.org/v1", "Widget", v) for v in K8S_VERSIONS)
+
+
+def test_a_bare_deployment_is_not_hardened():
+    bare = {"metadata": {"name": "x"}, "spec": {"template": {"metadata": {"labels": {"app": "x"}},
+                                                             "spec": {"containers": [{"name": "c"}]}}}}
+    problems = "\n".join(hardening_problems(bare, []))
+    for missing in ("livenessProbe", "readinessProbe", "resources.requests", "resources.limits", "runAsNonRoot",
+                    "readOnlyRootFilesystem", "allowPrivilegeEscalation", "drop ALL", "seccompProfile",
+                    "PodDisruptionBudget"):
+        assert missing in problems, missing
+    budget = {"metadata": {}, "spec": {"selector": {"matchLabels": {"app": "x"}}}}
+    assert "PodDisruptionBudget" not in "\n".join(hardening_problems(bare, [budget]))
