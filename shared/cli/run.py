@@ -48,7 +48,9 @@ def placement(name: str, *, port: int, prometheus_root: Path) -> dict:
         prom.mkdir(parents=True, exist_ok=True)
         for stale in prom.glob("*.db"):  # samples of a previous run's dead workers
             stale.unlink()
-        return {"PDZ_BIND": f"127.0.0.1:{port}", "PROMETHEUS_MULTIPROC_DIR": str(prom)}
+        # /metrics on the API port, as the e2e tests and benches scrape it; no second port per API.
+        return {"PDZ_BIND": f"127.0.0.1:{port}", "PROMETHEUS_MULTIPROC_DIR": str(prom),
+                "PDZ_METRICS_PORT": "0", "PDZ_METRICS_ON_API_PORT": "1"}
     return {"PDZ_METRICS_PORT": str(port), "PDZ_METRICS_ADDR": "127.0.0.1"}
 
 

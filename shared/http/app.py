@@ -16,7 +16,7 @@ from shared.http.docs_ui import serve_docs
 from shared.http.headers import secure_every_answer
 from shared.http.limits import max_body_bytes, refuse_oversized_bodies, require_json_bodies
 from shared.http.logs import loggable_query
-from shared.http.metrics import instrument, metrics_response
+from shared.http.metrics import instrument, metrics_on_api_port, metrics_response
 from shared.http.platform import Platform
 from shared.http.problems import Problem, from_http_exception, problem_response
 from shared.http.request_ids import identify_requests
@@ -155,9 +155,10 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
             return problem_response(503, "Service Unavailable", "The database is not reachable.")
         return jsonify(status="ready", tenants=len(platform.catalogue))
 
-    @app.get("/metrics")
-    def metrics():
-        return metrics_response()
+    if metrics_on_api_port():  # else on the metrics port only, out of the Ingress's reach (metrics.py)
+        @app.get("/metrics")
+        def metrics():
+            return metrics_response()
 
     serve_docs(app, title=title)  # Swagger UI from the pinned local package, not from a CDN
     secure_every_answer(app)

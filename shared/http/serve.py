@@ -13,6 +13,15 @@ def _child_exit(server, worker) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+def _when_ready(server) -> None:
+    """The master serves /metrics on PDZ_METRICS_PORT, apart from the API port (docs/deployment.md)."""
+    from shared.http.metrics import metrics_port, serve_metrics_port
+    port = metrics_port()
+    if port:
+        serve_metrics_port(port, os.environ.get("PDZ_METRICS_ADDR", "0.0.0.0"))
+        server.log.info("metrics on port %s", port)
+
+
 def _json_logging(level: str) -> dict:
     """gunicorn's own log lines as JSON too, like the app's."""
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
@@ -62,6 +71,7 @@ def serve(app_factory, *, default_port: int = 8000) -> None:
             self.cfg.set("timeout", 30)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("child_exit", _child_exit)
+            self.cfg.set("when_ready", _when_ready)
             self.cfg.set("accesslog", None)
             self.cfg.set("logconfig_dict", _json_logging(settings.log_level))
 
