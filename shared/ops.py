@@ -29,6 +29,21 @@ log = logging.getLogger(__name__)
 Check = Callable[[], "str | None"]
 
 
+# How long the main loop may go without a beat before /livez fails (PDZ_LIVENESS_STALL_SECONDS).
+# 180 s: the longest bounded wait inside one turn is about 60 s (a relay's flush waits up to Kafka's
+# 60 s delivery timeout, and may flush twice when dead letters follow; a consumer's batch waits on
+# statements bounded by the 60 s statement timeout), so 180 s never restarts a loop that is slow but
+# moving, and a loop that is really stuck is restarted within about four minutes (this plus the
+# kubelet's failureThreshold x periodSeconds, 3 x 20 s).
+DEFAULT_LIVENESS_STALL_SECONDS = 180.0
+
+
+def liveness_stall_seconds() -> float:
+    """PDZ_LIVENESS_STALL_SECONDS (default 180 s): the heartbeat age at which /livez answers 503."""
+    from shared.config import env_float
+    return env_float("PDZ_LIVENESS_STALL_SECONDS", DEFAULT_LIVENESS_STALL_SECONDS)
+
+
 class Heartbeat:
     """The main loop calls beat() every turn; a stale beat means the loop is stuck."""
 

@@ -9,6 +9,7 @@ from shared.config import Settings
 from shared.consumer.runner import ConsumerRunner
 from shared.db.credentials import service_login
 from shared.db.pools import PoolRegistry
+from shared.db.readiness import MigrationReadiness
 from shared.http.logs import configure_logging
 from shared.kafka.clients import idempotent_producer, manual_commit_consumer
 from shared.outbox.relay import Relay
@@ -28,7 +29,7 @@ def run_relay(service: str) -> None:
     Serves /metrics, /livez (loop heartbeat) and /readyz (Kafka, maintenance
     databases, progress) on PDZ_METRICS_PORT (0: none).
     """
-    from shared.ops import serve_ops
+    from shared.ops import liveness_stall_seconds, serve_ops
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
@@ -39,6 +40,7 @@ def run_relay(service: str) -> None:
                          idle_seconds=settings.pool_idle_seconds)
     producer = idempotent_producer(settings.kafka_bootstrap, client_id=f"pdz-{service}-relay")
     relay = Relay(service=service, catalogue=catalogue, pools=pools, producer=producer,
+                  loop_stale_seconds=liveness_stall_seconds(),
                   sweep_seconds=settings.relay_sweep_seconds, batch_size=settings.relay_batch_size,
                   full_sweep_seconds=settings.relay_full_sweep_seconds,
                   max_attempts=settings.relay_max_attempts,
@@ -49,7 +51,9 @@ def run_relay(service: str) -> None:
     ops = serve_ops(port=port, addr=os.environ.get("PDZ_METRICS_ADDR", "0.0.0.0"),
                     live={"loop": relay.heartbeat.check},
                     ready={"kafka": relay.check_kafka, "database": relay.check_database,
-                           "progress": relay.check_progress}) if port else None
+                           "progress": relay.check_progress,
+                           "migrations": MigrationReadiness.for_service(service, catalogue, pools).check}
+                    ) if port else None
     log.info("relay started", extra={"service": service, "tenants": len(catalogue)})
     try:
         relay.run()
@@ -74,7 +78,7 @@ def run_consumer(*, service: str, name: str, topics: list[str], projectors, regi
     from shared.consumer.routes import RegionalRoute, TenantRoute
     from shared.consumer.settings import ConsumerSettings
     from shared.events.topics import retry_topic
-    from shared.ops import serve_ops
+    from shared.ops import liveness_stall_seconds, serve_ops
 
     settings = Settings.from_env()
     consumer_settings = ConsumerSettings.from_env()
@@ -94,12 +98,16 @@ def run_consumer(*, service: str, name: str, topics: list[str], projectors, regi
         producer=idempotent_producer(settings.kafka_bootstrap, client_id=f"{name}-dlq"),
         pools=pools, route=route, projectors=projectors, events=EventCatalogue.load(),
         settings=consumer_settings)
+    runner.heartbeat.stale_after = liveness_stall_seconds()  # PDZ_LIVENESS_STALL_SECONDS, as the relay's
     _on_stop(runner.stop)
     port = int(os.environ.get("PDZ_METRICS_PORT", "9100"))
     ops = serve_ops(port=port, addr=os.environ.get("PDZ_METRICS_ADDR", "0.0.0.0"),
                     live={"loop": runner.heartbeat.check},
                     ready={"kafka": kafka_reachable(settings.kafka_bootstrap),
-                           "database": runner.database_problem, "progress": runner.progress_problem}) if port else None
+                           "database": runner.database_problem, "progress": runner.progress_problem,
+                           # the databases it writes: each target tenant's (or the regional one), migrated
+                           "migrations": MigrationReadiness.for_service(service, catalogue, pools).check}
+                    ) if port else None
     shares = [] if regional else [f"{s.origin}->{s.to}" for s in route.sharing.shares]
     log.info("consumer started", extra={"consumer": name, "topics": subscribed, "regional": regional,
                                         "shares": shares})

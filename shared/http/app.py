@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from shared.config import Settings
 from shared.db.errors import DatabaseUnavailable
+from shared.db.readiness import MigrationReadiness
 from shared.http.docs_ui import serve_docs
 from shared.http.headers import secure_every_answer
 from shared.http.limits import max_body_bytes, refuse_oversized_bodies, require_json_bodies
@@ -143,6 +144,8 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
     def livez():
         return jsonify(status="ok")
 
+    migrations = MigrationReadiness.for_service(service, platform.catalogue, platform.pools)
+
     @app.get("/readyz")
     def readyz():
         try:
@@ -153,6 +156,13 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
         except Exception as exc:  # readiness reports, it does not crash
             log.warning("not ready", extra={"error": str(exc)})
             return problem_response(503, "Service Unavailable", "The database is not reachable.")
+        # Every tenant database (reporting: the regional one) migrated to this release (shared/db/readiness.py).
+        waiting = migrations.not_ready()
+        if waiting:
+            log.warning("not ready", extra={"databases_not_migrated": len(waiting)})
+            return problem_response(503, "Service Unavailable",
+                                    f"{len(waiting)} database(s) not migrated to this release yet.",
+                                    slug="not-migrated", not_ready=waiting)
         return jsonify(status="ready", tenants=len(platform.catalogue))
 
     if metrics_on_api_port():  # else on the metrics port only, out of the Ingress's reach (metrics.py)
