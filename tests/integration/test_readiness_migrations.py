@@ -152,3 +152,20 @@ def _get(url):
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def test_reporting_waits_for_its_regional_database(tenants, settings):
+    """Reporting has one regional database: it is what /readyz names, as `(regional)`."""
+    newest = max(v for v in expected_versions("reporting") if v.startswith("reporting/"))
+    with psycopg.connect(tenants.regional_url("reporting"), autocommit=True) as conn:
+        conn.execute("DELETE FROM schema_migrations WHERE version = %s", (newest,))  # as before that release
+    pools = PoolRegistry(max_per_pool=1, max_pools=2)
+    try:
+        problem = MigrationReadiness.for_service("reporting", tenants, pools).check()
+        assert problem is not None and "(regional)" in problem and newest in problem
+        assert not any(slug in problem for slug in tenants.slugs()), "reporting has no per-Ambito database"
+        with psycopg.connect(tenants.regional_url("reporting"), autocommit=True) as conn:
+            conn.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, 'x', 'x')", (newest,))
+        assert MigrationReadiness.for_service("reporting", tenants, pools).check() is None
+    finally:
+        pools.close()
