@@ -16,8 +16,8 @@ class ConsumerSettings:
     max_poll_records: int = 500
     # processed_events rows older than this are purged: well beyond the topics' 30 days.
     dedupe_days: int = 60
-    # /livez fails when the loop has not turned for this long; /readyz when
-    # records wait and nothing was applied for this long.
+    # /readyz fails when records wait and nothing was applied for this long
+    # (/livez has its own bound: PDZ_LIVENESS_STALL_SECONDS, shared/ops.py).
     stall_seconds: float = 120.0
     retry_max_seconds: float = 10.0
 
