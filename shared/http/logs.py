@@ -58,9 +58,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class StderrHandler(logging.StreamHandler):
+    """A handler that writes to whatever sys.stderr is when a record is emitted.
+
+    A StreamHandler keeps the stream it was given: a command run in-process (tests, tools that
+    swap sys.stderr) left the root logger writing into a closed stream, and every later record
+    became a "Logging error" traceback (the leak test_problem_memory caught in CI).
+    """
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass  # always the current sys.stderr
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Route every logger to stderr as JSON (gunicorn's too)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

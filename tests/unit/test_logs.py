@@ -49,3 +49,29 @@ def test_gunicorn_access_lines_are_off():
             logger = logging.getLogger(name)
             logger.handlers[:], logger.propagate = handlers, propagate
             logger.setLevel(level)
+
+
+def test_the_root_handler_follows_sys_stderr_so_a_closed_stream_is_never_written(monkeypatch):
+    # A command run in-process configured logging with the stderr of its moment; once that stream was
+    # closed every later record became a "Logging error" traceback (CI: test_problem_memory grew 15 MB).
+    import io
+    import sys
+
+    from shared.http.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    first = io.StringIO()
+    try:
+        monkeypatch.setattr(sys, "stderr", first)
+        configure_logging("INFO")
+        first.close()
+        second = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", second)
+        monkeypatch.setattr(logging, "raiseExceptions", True)
+        logging.getLogger("pdz.test").info("after the first stderr closed")
+        assert json.loads(second.getvalue())["msg"] == "after the first stderr closed"
+        assert "Logging error" not in second.getvalue()
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
