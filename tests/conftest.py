@@ -8,6 +8,7 @@ databases (see docs/testing.md; PDZ_TEST_KEEP=1 keeps them).
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import uuid
@@ -19,6 +20,36 @@ import yaml
 from shared.cli.provision import TENANT_SERVICES
 from shared.config import Settings, development_env
 from shared.tenants import Tenant, load_catalogue
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was():
+    """Undo, after each test, what configure_logging did to the logging configuration during it.
+
+    Commands run in-process (revoke, republish, a consumer's main) call configure_logging: the root
+    logger then wrote every INFO line to the captured stderr for the rest of the session, and a later
+    test that counts memory (test_problem_memory) saw pytest's capture buffer grow. Only our own
+    handlers are removed: pytest's log-capturing handlers come and go with each test phase.
+    """
+    from shared.http.logs import StderrHandler
+
+    root = logging.getLogger()
+    names = ("gunicorn.error", "gunicorn.access", "kafka")
+    level = root.level
+    others = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate)
+              for n in names}
+    ours = {id(h) for h in root.handlers if isinstance(h, StderrHandler)}
+    yield
+    added = [h for h in root.handlers if isinstance(h, StderrHandler) and id(h) not in ours]
+    if added:
+        for handler in added:
+            root.removeHandler(handler)
+        root.setLevel(level)
+        for name, (handlers, logger_level, propagate) in others.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:], logger.propagate = handlers, propagate
+            logger.setLevel(logger_level)
+
 
 # The tests run the suite in development mode (the dev token key), as `pdz run` does; the
 # processes they spawn inherit it. Production's refusal to start so is tested on its own.
