@@ -43,7 +43,7 @@ def test_italian_labels():
 
 def test_per_inhabitant_is_to_the_cent_and_unknown_without_population():
     assert per_inhabitant(Decimal("27500.10"), 35800) == Decimal("0.77")
-    assert per_inhabitant(Decimal("1.005"), 1) == Decimal("1.00")   # half to even
+    assert per_inhabitant(Decimal("1.005"), 1) == Decimal("1.01")   # half up, as the indicators round
     assert per_inhabitant(Decimal("10"), 0) is None and per_inhabitant(None, 10) is None
 
 

@@ -8,11 +8,12 @@ a person's name: the read model holds organisations and counts only, and the por
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 import psycopg
 
 from services.reporting import funds
+from services.reporting.indicators.money import ratio
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -27,10 +28,11 @@ def present(conn: psycopg.Connection, *tables: str) -> bool:
 
 
 def per_inhabitant(amount: Decimal | None, population: int | None) -> Decimal | None:
-    """An amount per inhabitant, to the cent (half to even); None without a population."""
+    """An amount per inhabitant, to the cent, rounded as the indicators round it (half up): the portal
+    shows the API's figures; None without a population."""
     if amount is None or not population:
         return None
-    return (Decimal(amount) / Decimal(population)).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return ratio(Decimal(amount), Decimal(population))
 
 
 def profiles(*, conn: psycopg.Connection, tenants: list[str]) -> dict[str, dict]:
