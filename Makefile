@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PDZ    := $(VENV)/bin/pdz
 PYTEST := $(VENV)/bin/pytest
 
-.PHONY: demo test stop venv stack lint system-libs portal-assets
+.PHONY: demo test stop venv stack lint system-libs portal-assets schemas
 
 $(VENV)/.installed: pyproject.toml
 	@echo "[pdz] creating the Python environment in $(VENV)"
@@ -60,7 +60,14 @@ demo: stack
 	$(PDZ) run --detach
 	$(PDZ) demo
 
-test: stack
+# The CRD and compose-spec schemas of the offline deploy validation (tests/unit/test_deploy_validation.py),
+# downloaded as Go modules and Maven artifacts at the releases tests/deploy_validation/schemas.lock.toml pins,
+# each file checked against its sha256, into .pdz/schemas; nothing is done while the lock is unchanged.
+# A failed download or a sum that differs stops `make test` here (docs/deployment.md, Offline validation).
+schemas: venv
+	$(PY) -m tests.deploy_validation.download_schemas
+
+test: stack schemas
 	$(PYTEST) -q tests
 
 stop:

@@ -8,9 +8,10 @@
   <schemas>/crds/<project>/<release>/ (extract_crd_schemas.py writes them).
 - docker-compose.yml: the compose-spec JSON schema, <schemas>/compose/compose-spec.json.
 
-The schema folder is not in this repository (third-party files): it is looked
-up in $PDZ_SCHEMAS_DIR, then in the steering repository's shared/schemas next
-to the checkout (CI lays shared/ beside the clone), then tests/schemas.
+The schema folder is not in this repository (third-party files): `make schemas`
+(download_schemas.py, which `make test` runs first) downloads the releases
+schemas.lock.toml pins, checks their sha256 and writes .pdz/schemas (or
+$PDZ_SCHEMAS_DIR, where the tests then look).
 """
 
 from __future__ import annotations
@@ -30,11 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def schemas_root() -> Path | None:
-    candidates = [os.environ.get("PDZ_SCHEMAS_DIR"), ROOT.parent / "shared" / "schemas", ROOT / "tests" / "schemas"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "crds").is_dir():
-            return Path(candidate)
-    return None
+    """The downloaded schema folder, or None when `make schemas` has not run."""
+    root = Path(os.environ.get("PDZ_SCHEMAS_DIR") or ROOT / ".pdz" / "schemas")
+    return root if (root / "crds").is_dir() else None
 
 
 # --- built-in kinds (kubernetes-validate's files) ---------------------------------------------
@@ -144,5 +143,5 @@ def crd_validator(path: Path) -> jsonschema.protocols.Validator:
 @functools.lru_cache(maxsize=None)
 def compose_validator(root: Path) -> jsonschema.protocols.Validator:
     schema = json.loads((root / "compose" / "compose-spec.json").read_text())
-    # compose-spec.json names draft-07 as "https://json-schema.org/draft-07/schema" (no "#").
-    return jsonschema.Draft7Validator(schema)
+    # The draft its "$schema" names (compose-go's copy: 2020-12); draft-07 for an unknown spelling.
+    return jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)(schema)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from tests.deploy_validation import download_schemas as d
 from tests.deploy_validation import render as r
 from tests.deploy_validation import schemas as s
 
@@ -30,9 +31,9 @@ OBJECTS = r.unique_objects() if r.kubectl() else ()
 def _schemas_root():
     root = s.schemas_root()
     if root is None:
-        # The schema files are third-party files kept outside this repository (see schemas.py).
-        pytest.skip("vendored CRD/compose schemas not found ($PDZ_SCHEMAS_DIR, ../shared/schemas or "
-                    "tests/schemas): see docs/deployment.md, Offline validation")
+        # Third-party files, downloaded at set-up (schemas.py): `make test` runs `make schemas` first and stops
+        # on a failed download, so only a run of pytest alone on a fresh checkout gets here.
+        pytest.skip("CRD/compose schemas not downloaded: run `make schemas` (docs/deployment.md, Offline validation)")
     return root
 
 
@@ -84,8 +85,9 @@ def test_custom_resource_matches_its_crd_schema(text):
     root = _schemas_root()
     entry = s.crd_index(root).get((obj["apiVersion"], obj["kind"]))
     assert entry, (f"{r.object_id(obj)}: no schema for {obj['apiVersion']} {obj['kind']} (neither built into "
-                   f"Kubernetes {' nor '.join(K8S_VERSIONS)} nor a vendored CRD under {root}/crds): "
-                   "vendor its CRD schema first (docs/deployment.md, Offline validation)")
+                   f"Kubernetes {' nor '.join(K8S_VERSIONS)} nor a CRD under {root}/crds): "
+                   "add its CRD to tests/deploy_validation/schemas.lock.toml first (docs/deployment.md, "
+                   "Offline validation)")
     path, source = entry
     errors = _validation_errors(s.crd_validator(path), obj)
     assert not errors, f"{r.object_id(obj)} does not match the {source} CRD schema:\n{errors}"
@@ -193,6 +195,65 @@ def test_crd_validation_rejects_an_unknown_field_but_not_a_preserved_one():
     assert not _validation_errors(s.crd_validator(path), kafka)
     kafka["spec"]["kafka"]["replicaz"] = 3
     assert "replicaz" in _validation_errors(s.crd_validator(path), kafka)
+
+
+def test_cnpg_validation_rejects_a_wrong_type_an_unknown_field_and_a_bad_enum():
+    cluster, pooler = _first("Cluster"), _first("Pooler")
+    cluster_path, source = s.crd_index(_schemas_root())[("postgresql.cnpg.io/v1", "Cluster")]
+    pooler_path, _ = s.crd_index(_schemas_root())[("postgresql.cnpg.io/v1", "Pooler")]
+    assert source.startswith("cnpg ") and not _validation_errors(s.crd_validator(cluster_path), cluster)
+    cluster["spec"]["instances"] = "three"
+    cluster["spec"]["postgresql"]["max_connectionz"] = "1000"
+    errors = _validation_errors(s.crd_validator(cluster_path), cluster)
+    assert "spec.instances" in errors and "max_connectionz" in errors, errors
+    assert not _validation_errors(s.crd_validator(pooler_path), pooler)
+    pooler["spec"]["pgbouncer"]["poolMode"] = "statement-ish"
+    assert "spec.pgbouncer.poolMode" in _validation_errors(s.crd_validator(pooler_path), pooler)
+
+
+def test_strimzi_validation_rejects_a_bad_acl_operation():
+    user = _first("KafkaUser")
+    path, _ = s.crd_index(_schemas_root())[("kafka.strimzi.io/v1", "KafkaUser")]
+    assert not _validation_errors(s.crd_validator(path), user)
+    user["spec"]["authorization"]["acls"][0]["operations"] = ["Scribble"]
+    assert "spec.authorization.acls.0.operations" in _validation_errors(s.crd_validator(path), user)
+
+
+def test_compose_validation_rejects_an_unknown_service_key():
+    compose = yaml.safe_load((r.ROOT / "docker-compose.yml").read_text())
+    service = next(iter(compose["services"].values()))
+    service["restartt"] = "always"
+    assert "restartt" in _validation_errors(s.compose_validator(_schemas_root()), compose)
+
+
+def test_the_schema_folder_was_built_from_the_current_lock():
+    root = _schemas_root()
+    assert d.is_current(root), (f"{root} was built from another schemas.lock.toml (or by hand): "
+                                "run `make schemas`")
+    built = {(path.parent.parent.name, path.parent.name) for path, _ in s.crd_index(root).values()}
+    locked = {(src["name"], src["release"]) for src in d.load_lock() if not any("out" in f for f in src["file"])}
+    assert built == locked
+
+
+def test_the_lock_pins_a_release_a_source_and_a_sum_per_file():
+    sources = d.load_lock()
+    assert {"strimzi", "cnpg", "prometheus-operator", "gateway-api", "external-secrets", "cert-manager",
+            "compose-spec"} == {src["name"] for src in sources}
+    for src in sources:
+        pinned = src.get("go_module", "").endswith("@" + src["release"]) or \
+            all(coord.endswith(":" + src["release"]) for coord in src.get("maven", ["-"]))
+        assert pinned, src["name"]
+        for entry in src["file"]:
+            assert len(entry["sha256"]) == 64 and int(entry["sha256"], 16) >= 0, entry
+            assert entry["url"].startswith(src["project"] + "/blob/") and entry["url"].endswith("/" + entry["path"])
+
+
+def test_a_file_that_differs_from_the_lock_is_refused(tmp_path):
+    crd = tmp_path / "crd.yaml"
+    crd.write_text("kind: CustomResourceDefinition\n")
+    d.check_sha256(crd, d.sha256_of(crd), "crd.yaml")
+    with pytest.raises(d.SchemaDownloadError, match="differs from the lock"):
+        d.check_sha256(crd, "0" * 64, "crd.yaml")
 
 
 def test_an_unknown_custom_kind_has_no_schema():
