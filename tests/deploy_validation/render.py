@@ -6,6 +6,7 @@ import functools
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,26 @@ def render(rel: str) -> Rendered:
     return Rendered(result.returncode == 0, result.stdout if result.returncode == 0 else result.stderr)
 
 
+@functools.lru_cache(maxsize=None)
+def render_variant(rel: str, line: str, replacement: str) -> Rendered:
+    """Render rel with one line of its kustomization.yaml replaced, as an operator's one-line choice would be.
+
+    The edit is made in a copy of deploy/k8s (relative paths keep resolving), never in the checkout.
+    """
+    text = (K8S / rel / "kustomization.yaml").read_text()
+    if text.count(line + "\n") != 1:
+        return Rendered(False, f"deploy/k8s/{rel}/kustomization.yaml has no single line {line!r}")
+    binary = kubectl()
+    if binary is None:
+        return Rendered(False, KUBECTL_MISSING)
+    with tempfile.TemporaryDirectory(prefix="pdz-k8s.") as tmp:
+        copy = Path(tmp) / "k8s"
+        shutil.copytree(K8S, copy)
+        (copy / rel / "kustomization.yaml").write_text(text.replace(line + "\n", replacement + "\n"))
+        result = subprocess.run([binary, "kustomize", str(copy / rel)], capture_output=True, text=True, timeout=120)
+    return Rendered(result.returncode == 0, result.stdout if result.returncode == 0 else result.stderr)
+
+
 def object_id(obj: dict) -> str:
     meta = obj.get("metadata") or {}
     ns = f"{meta['namespace']}/" if meta.get("namespace") else ""
@@ -76,9 +97,14 @@ def unique_objects() -> tuple[tuple[str, str, str, str], ...]:
     seen: dict[str, tuple[str, str, str]] = {}
     for rel in kustomization_dirs():
         for obj in render(rel).objects():
-            text = yaml.dump(obj, Dumper=DUMPER, sort_keys=True)
+            text = dump(obj)
             seen.setdefault(text, (f"{rel}:{object_id(obj)}", obj.get("apiVersion", ""), obj.get("kind", "")))
     return tuple((ident, text, api, kind) for text, (ident, api, kind) in seen.items())
+
+
+def dump(obj: dict) -> str:
+    """An object as canonical YAML (sorted keys): equal objects give equal texts."""
+    return yaml.dump(obj, Dumper=DUMPER, sort_keys=True)
 
 
 def load(text: str) -> dict:

@@ -100,6 +100,67 @@ def test_docker_compose_matches_the_compose_spec():
     assert not errors, f"docker-compose.yml does not match the compose-spec schema:\n{errors}"
 
 
+# --- the basilicata overlay's exposure: Ingress (as committed) or Gateway API (one line changed) --------
+
+OVERLAY = "overlays/basilicata"
+EXPOSURE_LINE = "  - exposure/ingress"
+REGION_HOSTS = {f"{svc}.pdz.basilicata.example.it" for svc in ("registry", "consultation", "budget", "reporting")}
+
+
+def _gateway_choice() -> r.Rendered:
+    return r.render_variant(OVERLAY, EXPOSURE_LINE, "  - exposure/gateway")
+
+
+GATEWAY_CHOICE_CASES = [
+    pytest.param(r.dump(obj), id=f"{OVERLAY}+gateway:{r.object_id(obj)}")
+    for obj in (_gateway_choice().objects() if r.kubectl() else [])
+    if r.dump(obj) not in {text for _, text, _, _ in OBJECTS}]
+
+
+def test_the_gateway_choice_renders_and_differs_only_by_its_exposure():
+    rendered = _gateway_choice()
+    assert rendered.ok, rendered.output
+    kinds = {o["kind"] for o in rendered.objects()}
+    assert {"Gateway", "HTTPRoute"} <= kinds and "Ingress" not in kinds, kinds
+    assert {r.object_id(o) for o in rendered.objects()} - {r.object_id(o) for o in r.render(OVERLAY).objects()} == {
+        "Gateway/pdz-basilicata/pdz", "NetworkPolicy/pdz-basilicata/pdz-api-from-gateway",
+        *(f"HTTPRoute/pdz-basilicata/{n}" for n in ("registry-api", "consultation-api", "budget-api",
+                                                     "reporting-api", "pdz-https-redirect"))}
+
+
+@pytest.mark.parametrize("text", GATEWAY_CHOICE_CASES)
+def test_gateway_choice_object_is_valid(text):
+    obj = r.load(text)
+    if any(s.is_builtin(obj["apiVersion"], obj["kind"], v) for v in K8S_VERSIONS):
+        for version in K8S_VERSIONS:
+            assert not _validation_errors(s.builtin_validator(version, obj["apiVersion"], obj["kind"]), obj)
+    else:
+        path, source = s.crd_index(_schemas_root())[(obj["apiVersion"], obj["kind"])]
+        errors = _validation_errors(s.crd_validator(path), obj)
+        assert not errors, f"{r.object_id(obj)} does not match the {source} CRD schema:\n{errors}"
+
+
+def _public_hosts(objects: list[dict]) -> set[str]:
+    config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("pdz-config"))
+    return {v.split("/")[2] for k, v in config["data"].items() if k.startswith("PDZ_PUBLIC_URL_")}
+
+
+def test_both_exposure_choices_serve_the_region_hosts_the_config_names():
+    ingress_objects, gateway_objects = r.render(OVERLAY).objects(), _gateway_choice().objects()
+    assert not {"Gateway", "HTTPRoute"} & {o["kind"] for o in ingress_objects}
+    [ingress] = [o for o in ingress_objects if o["kind"] == "Ingress"]
+    assert {rule["host"] for rule in ingress["spec"]["rules"]} == REGION_HOSTS
+    assert {h for entry in ingress["spec"]["tls"] for h in entry["hosts"]} == REGION_HOSTS
+    routes = [o for o in gateway_objects if o["kind"] == "HTTPRoute" and o["spec"].get("hostnames")]
+    assert {h for route in routes for h in route["spec"]["hostnames"]} == REGION_HOSTS
+    [gateway] = [o for o in gateway_objects if o["kind"] == "Gateway"]
+    assert {listener["hostname"] for listener in gateway["spec"]["listeners"]} == {"*.pdz.basilicata.example.it"}
+    for objects in (ingress_objects, gateway_objects):
+        assert _public_hosts(objects) <= REGION_HOSTS and _public_hosts(objects)
+        assert {o["metadata"].get("namespace") for o in objects if o["kind"] in
+                {"Ingress", "Gateway", "HTTPRoute", "NetworkPolicy"}} == {"pdz-basilicata"}
+
+
 # --- every Deployment is hardened ---------------------------------------------------------------
 
 DEPLOYMENTS = [pytest.param(rel, obj["metadata"]["name"], id=f"{rel}:{obj['metadata']['name']}")
