@@ -4,7 +4,7 @@ A merged Ambito's answers also carry its whole and each former territory (territ
 """
 from __future__ import annotations
 
-from flask import g, request
+from flask import Response, g, jsonify, request
 from flask.views import MethodView
 
 from shared.http.app import current_platform
@@ -13,13 +13,15 @@ from shared.http.blueprint import Blueprint
 from shared.http.openapi import problems
 from shared.http.problems import Problem, invalid
 
-from services.reporting.indicators import answers, exports, territories
+from services.reporting import freshness
+from services.reporting.indicators import answers, cache, exports, memo, territories
 from services.reporting.indicators.evaluate import (BadDimension, UnknownIndicator, check_dimension, indicator,
                                                     trace)
 from services.reporting.indicators.model import Period
 from services.reporting.indicators.query import (PeriodQuery, TraceQuery, decode_cursor, encode_cursor, file_doc,
                                                  send)
 from services.reporting.indicators.schemas import Answer, Trace
+from services.reporting.indicators.territories import Territory
 
 blp = Blueprint("indicators", __name__, url_prefix="/v1/<tenant>",
                 description="Indicatori dell'Ambito (per periodo, con i territori di origine se nato da fusione)")
@@ -39,11 +41,50 @@ def _known(code: str):
         raise Problem(404, "Not Found", f"Non esiste l'indicatore '{code}'.", slug="not-found") from None
 
 
-def _answer(query: dict, items=None) -> dict:
+def kept(found: list[Territory], asked: tuple, build) -> Response:
+    """`build(conn, state, as_of)`'s response, or the same answer kept in memory from the same data (memo.py)."""
+    tenants = cache.tenants_of(found)
     with current_platform().regional() as conn:
-        result = answers.answer(conn, territories=territories.of_ambito(g.tenant), period=period_of(query),
-                                items=items)
-    return {"tenant": g.tenant.slug, **result}
+        state = cache.read_state(conn, tenants)
+        as_of = freshness.as_of(conn)
+        at = memo.key(state, tenants, as_of, *asked, tuple(cache.scope(t) for t in found))
+        hit = memo.ANSWERS.get(at)
+        if hit is None:
+            response = build(conn, state, as_of)
+    if hit is not None:
+        return Response(hit.body, headers=list(hit.headers))
+    memo.ANSWERS.put(at, memo.Kept(response.get_data(), tuple(response.headers.items())))
+    return response
+
+
+def json_answer(found: list[Territory], period: Period, about: dict, items=None) -> Response:
+    """The Answer (schemas.py) of the indicators for the territories, as flask-smorest would send it."""
+    def build(conn, state, as_of):
+        result = answers.answer(conn, territories=found, period=period, items=items, state=state, as_of=as_of)
+        return jsonify(Answer().dump(answers.public({**about, **result})))
+    codes = tuple(i.definition.code for i in items) if items is not None else None
+    return kept(found, ("answer", *about.items(), str(period), codes), build)
+
+
+def file_answer(found: list[Territory], period: Period, about: dict, fmt: str, *, name: str, title: str,
+                items=None) -> Response:
+    """The indicators for the territories as a file (`export`)."""
+    def build(conn, state, as_of):
+        result = answers.answer(conn, territories=found, period=period, items=items, state=state, as_of=as_of)
+        return export({**about, **result}, fmt, name=name, title=title)
+    codes = tuple(i.definition.code for i in items) if items is not None else None
+    return kept(found, ("export", fmt, name, title, *about.items(), str(period), codes), build)
+
+
+def feed_answer(found: list[Territory], period: Period, about: dict, fmt: str, *, name: str) -> Response:
+    """The statistics feed of the territories as CSV or JSON (`about` heads the JSON, with as_of)."""
+    def build(conn, state, as_of):
+        rows, as_of = answers.feed_rows(conn, territories=found, period=period, state=state, as_of=as_of)
+        if fmt == "csv":
+            return send(exports.feed_csv(rows), fmt, name=name)
+        head = {**about, "period": str(period), "as_of": {s: (w.isoformat() if w else None) for s, w in as_of.items()}}
+        return send(exports.feed_json(rows, about=head), fmt, name=name)
+    return kept(found, ("feed", fmt, name, *about.items(), str(period)), build)
 
 
 @blp.route("/indicators")
@@ -53,7 +94,7 @@ class Indicators(MethodView):
     @blp.response(200, Answer)
     def get(self, query, tenant):
         """Every indicator's definition and figures for the period (merged: also whole and by former territory)."""
-        return answers.public(_answer(query))
+        return json_answer(territories.of_ambito(g.tenant), period_of(query), {"tenant": g.tenant.slug})
 
 
 @blp.route("/indicators/<code>")
@@ -64,7 +105,8 @@ class OneIndicator(MethodView):
     @blp.alt_response(404, **problems(404, UNKNOWN))
     def get(self, query, tenant, code):
         """One indicator's definition and figures for the period."""
-        return answers.public(_answer(query, [_known(code)]))
+        return json_answer(territories.of_ambito(g.tenant), period_of(query), {"tenant": g.tenant.slug},
+                           [_known(code)])
 
 
 def _territory(name: str | None):
@@ -128,10 +170,11 @@ def export(result: dict, fmt: str, *, name: str, title: str):
 
 def _export_view(fmt: str, *, one: bool):
     def get(self, query, tenant, code=None):
-        result = _answer(query, [_known(code)] if one else None)
+        items, period = ([_known(code)] if one else None), period_of(query)
         what = f"{code}-" if one else ""
-        return export(result, fmt, name=f"indicatori-{what}{g.tenant.slug}-{result['period']}",
-                      title=f"Indicatori {result['period']} — {g.tenant.name}")
+        return file_answer(territories.of_ambito(g.tenant), period, {"tenant": g.tenant.slug}, fmt,
+                           name=f"indicatori-{what}{g.tenant.slug}-{period}",
+                           title=f"Indicatori {period} — {g.tenant.name}", items=items)
     get.__doc__ = (f"{'One indicator' if one else 'Every indicator'}'s figures for the period as {fmt.upper()}, "
                    "with Italian headers.")
     view = blp.doc(responses=file_doc(fmt, "Indicatori dell'Ambito", "indicatori-<ambito>-<periodo>"))(get)
@@ -143,14 +186,8 @@ def _export_view(fmt: str, *, one: bool):
 def _feed_view(fmt: str):
     def get(self, query, tenant):
         period = period_of(query)
-        with current_platform().regional() as conn:
-            rows, as_of = answers.feed_rows(conn, territories=territories.of_ambito(g.tenant), period=period)
-        name = f"statistiche-{g.tenant.slug}-{period}"
-        if fmt == "csv":
-            return send(exports.feed_csv(rows), fmt, name=name)
-        about = {"tenant": g.tenant.slug, "period": str(period),
-                 "as_of": {s: (w.isoformat() if w else None) for s, w in as_of.items()}}
-        return send(exports.feed_json(rows, about=about), fmt, name=name)
+        return feed_answer(territories.of_ambito(g.tenant), period, {"tenant": g.tenant.slug}, fmt,
+                           name=f"statistiche-{g.tenant.slug}-{period}")
     get.__doc__ = (f"The Ambito's tidy statistics feed as {fmt.upper()}: one row per indicator, territory, period "
                    "and dimension (docs/reporting.md, Indicators and the statistics feed).")
     return requires(*READERS)(blp.arguments(PeriodQuery, location="query")(

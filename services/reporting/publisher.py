@@ -4,7 +4,9 @@ The reporting consumer marks every event it applies (figure_marks, in the projec
 freshness.marked). The publisher, a thread of the consumer process (entrypoints.consumer), drains the
 marks in one transaction: it folds their event times into source_freshness, recomputes the feed rows
 of the territories the marked Ambiti belong to (the Ambito, a merged one whole and by former territory,
-the region total) for the watched periods, compares them with published_figures, sends the changed ones
+the region total) for the watched periods through the figure cache (indicators/cache.py: it raises
+the drained Ambiti's versions first, so the figures it computes are stored under the new ones and warm
+the API's answers), compares them with published_figures, sends the changed ones
 with the idempotent producer and waits for Kafka's acknowledgement, and only then records them and
 commits. Killed before the commit, the marks come back and the same figures are sent again with the
 same event ids (at least once). One publisher at a time: a transaction-level advisory lock.
@@ -24,8 +26,8 @@ from psycopg.types.json import Jsonb
 from shared.events.envelope import to_kafka
 
 from services.reporting import events, freshness
-from services.reporting.indicators import feed, territories
-from services.reporting.indicators.evaluate import evaluate, indicators
+from services.reporting.indicators import cache, feed, territories
+from services.reporting.indicators.evaluate import indicators
 from services.reporting.indicators.model import ROME, Period
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,8 @@ class Publisher:
             for _tenant, service, when in marks:
                 newest[service] = max(when, newest.get(service, when))
             freshness.fold(conn, newest)
+            # The drained Ambiti's data is new: their cached figures (indicators/cache.py) are no longer read.
+            cache.bump(conn, {tenant for tenant, _s, _w in marks})
             if self.producer is None:
                 return len(marks), 0  # publishing turned off: the marks only keep freshness
             tenants = list(self.catalogue)
@@ -139,7 +143,9 @@ class Publisher:
         region_of = {t.code: t.region for t in affected}
         pending = []
         for period in periods:
-            evaluated = evaluate(conn, territories=listed, period=period, items=items)
+            # Through the figure cache: what is computed here is stored under the new versions, so the
+            # API's first answer after a change reads it (the Ambito's figures, its region's total).
+            evaluated = cache.evaluate(conn, territories=listed, period=period, items=items)
             current = feed.rows(evaluated, territories=listed, items=by_code, as_of=as_of)
             pending += changes(current, _published(conn, period=period, codes=codes, ambiti=ambiti))
         futures = []

@@ -16,9 +16,9 @@ from shared.http.problems import Problem, invalid
 
 from services.reporting.indicators import answers, exports, territories
 from services.reporting.indicators.evaluate import UnknownIndicator, indicator, indicators
-from services.reporting.indicators.query import PeriodQuery, TraceQuery, file_doc, send
+from services.reporting.indicators.query import PeriodQuery, TraceQuery, file_doc
 from services.reporting.indicators.schemas import Answer, Definitions, Trace
-from services.reporting.indicators_api import export, period_of, trace_answer
+from services.reporting.indicators_api import feed_answer, file_answer, json_answer, period_of, trace_answer
 
 blp = Blueprint("regional_indicators", __name__, url_prefix="/v1/regions/<region>",
                 description="Indicatori della Regione: per Ambito e totale regionale; flusso statistico")
@@ -38,11 +38,6 @@ def _territories(region: str):
     return territories.of_region(tenants, region)
 
 
-def _answer(region: str, query: dict, items=None) -> dict:
-    found = _territories(region)
-    with current_platform().regional() as conn:
-        result = answers.answer(conn, territories=found, period=period_of(query), items=items)
-    return {"region": region, **result}
 
 
 @blp.route("/indicators")
@@ -54,7 +49,7 @@ class RegionIndicators(MethodView):
     def get(self, query, region):
         """Every indicator for each Ambito of the region (merged ones also whole and by former territory) and the
         region total."""
-        return answers.public(_answer(region, query))
+        return json_answer(_territories(region), period_of(query), {"region": region})
 
 
 @blp.route("/indicators/<code>")
@@ -65,7 +60,8 @@ class RegionIndicator(MethodView):
     @blp.alt_response(404, **problems(404, UNKNOWN_REGION, UNKNOWN))
     def get(self, query, region, code):
         """One indicator for each Ambito of the region and the region total."""
-        return answers.public(_answer(region, query, [_known(code)]))
+        items = [_known(code)]
+        return json_answer(_territories(region), period_of(query), {"region": region}, items)
 
 
 def _known(code: str):
@@ -97,10 +93,11 @@ class RegionIndicatorTrace(MethodView):
 
 def _export_view(fmt: str, *, one: bool):
     def get(self, query, region, code=None):
-        result = _answer(region, query, [_known(code)] if one else None)
+        items, period = ([_known(code)] if one else None), period_of(query)
+        found = _territories(region)
         what = f"{code}-" if one else ""
-        return export(result, fmt, name=f"indicatori-{what}{region}-{result['period']}",
-                      title=f"Indicatori {result['period']} — {region}")
+        return file_answer(found, period, {"region": region}, fmt, name=f"indicatori-{what}{region}-{period}",
+                           title=f"Indicatori {period} — {region}", items=items)
     get.__doc__ = (f"{'One indicator' if one else 'Every indicator'} per Ambito and for the region as "
                    f"{fmt.upper()}, with Italian headers.")
     slugs = (UNKNOWN_REGION, UNKNOWN) if one else (UNKNOWN_REGION,)
@@ -112,14 +109,7 @@ def _export_view(fmt: str, *, one: bool):
 def _feed_view(fmt: str):
     def get(self, query, region):
         found, period = _territories(region), period_of(query)
-        with current_platform().regional() as conn:
-            rows, as_of = answers.feed_rows(conn, territories=found, period=period)
-        name = f"statistiche-{region}-{period}"
-        if fmt == "csv":
-            return send(exports.feed_csv(rows), fmt, name=name)
-        about = {"region": region, "period": str(period),
-                 "as_of": {s: (w.isoformat() if w else None) for s, w in as_of.items()}}
-        return send(exports.feed_json(rows, about=about), fmt, name=name)
+        return feed_answer(found, period, {"region": region}, fmt, name=f"statistiche-{region}-{period}")
     get.__doc__ = (f"The region's tidy statistics feed as {fmt.upper()}: one row per indicator, territory (Ambito, "
                    "former Ambito, region, comune), period and dimension.")
     return requires(*REGIONAL_READERS)(blp.arguments(PeriodQuery, location="query")(

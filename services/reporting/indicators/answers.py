@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.reporting import freshness
-from services.reporting.indicators import feed
-from services.reporting.indicators.evaluate import evaluate, figure_as_of, indicators
+from services.reporting.indicators import cache, feed
+from services.reporting.indicators.evaluate import figure_as_of, indicators
 from services.reporting.indicators.model import ROME, Definition, Indicator, Period
 from services.reporting.indicators.territories import Territory
 
@@ -30,11 +30,14 @@ def _stamp(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def answer(conn, *, territories: list[Territory], period: Period, items: list[Indicator] | None = None) -> dict:
-    """Definitions and figures of the indicators for the territories, with as_of per service and per indicator."""
+def answer(conn, *, territories: list[Territory], period: Period, items: list[Indicator] | None = None,
+           state: cache.DataState | None = None, as_of: dict | None = None) -> dict:
+    """Definitions and figures of the indicators for the territories, with as_of per service and per indicator.
+
+    `state` and `as_of`: as the caller read them (the figure cache's versions, freshness.as_of) if it did."""
     items = indicators() if items is None else items
-    as_of = freshness.as_of(conn)
-    evaluated = evaluate(conn, territories=territories, period=period, items=items)
+    as_of = freshness.as_of(conn) if as_of is None else as_of
+    evaluated = cache.evaluate(conn, territories=territories, period=period, items=items, state=state)
     entries = []
     for item in items:
         code = item.definition.code
@@ -52,10 +55,11 @@ def public(result: dict) -> dict:
     return {k: v for k, v in result.items() if not k.startswith("_")}
 
 
-def feed_rows(conn, *, territories: list[Territory], period: Period) -> tuple[list[feed.FeedRow], dict]:
+def feed_rows(conn, *, territories: list[Territory], period: Period, state: cache.DataState | None = None,
+              as_of: dict | None = None) -> tuple[list[feed.FeedRow], dict]:
     """The statistics feed's rows for the territories and period, and as_of per service."""
     items = indicators()
-    as_of = freshness.as_of(conn)
-    evaluated = evaluate(conn, territories=territories, period=period, items=items)
+    as_of = freshness.as_of(conn) if as_of is None else as_of
+    evaluated = cache.evaluate(conn, territories=territories, period=period, items=items, state=state)
     return feed.rows(evaluated, territories=territories, items={i.definition.code: i for i in items},
                      as_of=as_of), as_of

@@ -60,17 +60,24 @@ def _answers(conn, item: Indicator, territories: list[Territory], period: Period
     return [answered.get(label, []) for label in labels]
 
 
-def figures(conn, *, item: Indicator, territories: Iterable[Territory], period: Period) -> list[Labelled]:
-    """One indicator's figures for each territory (in the territories' order), labelled."""
-    territories = list(territories)
-    result = []
-    for territory, answer in zip(territories, _answers(conn, item, territories, period)):
+def per_territory(conn, *, item: Indicator, territories: list[Territory], period: Period) -> list[list[Figure]]:
+    """One indicator's figures of each territory (a list per territory, in the territories' order), checked."""
+    answers = _answers(conn, item, territories, period)
+    for answer in answers:
         for figure in answer:
             if figure.indicator != item.definition.code or figure.period != period:
                 raise ValueError(f"provider of {item.definition.code} gave a figure of "
                                  f"{figure.indicator} {figure.period}")
-            result.append(Labelled(territory, figure))
-    return result
+    return answers
+
+
+def figures(conn, *, item: Indicator, territories: Iterable[Territory], period: Period) -> list[Labelled]:
+    """One indicator's figures for each territory (in the territories' order), labelled."""
+    territories = list(territories)
+    return [Labelled(territory, figure)
+            for territory, answer in zip(territories, per_territory(conn, item=item, territories=territories,
+                                                                    period=period))
+            for figure in answer]
 
 
 def evaluate(conn, *, territories: list[Territory], period: Period,
