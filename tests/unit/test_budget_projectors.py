@@ -19,7 +19,7 @@ from shared.events.envelope import new_event
 from shared.sharing import data_set_of
 
 from services.budget.projectors import PROJECTORS, project
-from services.budget.readers import JsonList
+from shared.events.readers import JsonList
 from tests.conftest import EVENTS_DIR
 from tests.contract.catalogue import assert_valid_event
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import date
 
 from shared.consumer.rows import Upsert
+from shared.events import readers
 from shared.events.envelope import CloudEvent
-
-from services.budget import readers
 
 TABLE_TYPES = tuple(f"it.pdz.consultation.table.{verb}.v1" for verb in ("created", "updated", "closed", "snapshot"))
 NEED_TYPES = tuple(f"it.pdz.consultation.need.{verb}.v1" for verb in ("recorded", "updated", "snapshot"))

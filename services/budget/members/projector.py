@@ -11,9 +11,8 @@ shares its register with this one (issue 9; the consumer places the rows).
 from __future__ import annotations
 
 from shared.consumer.rows import Upsert
+from shared.events import readers
 from shared.events.envelope import CloudEvent
-
-from services.budget import readers
 
 STAKEHOLDER_REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
 STAKEHOLDER_UPDATED = "it.pdz.registry.stakeholder.updated.v1"

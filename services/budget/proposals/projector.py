@@ -15,9 +15,8 @@ from __future__ import annotations
 import uuid
 
 from shared.consumer.rows import Upsert
+from shared.events import readers
 from shared.events.envelope import CloudEvent
-
-from services.budget import readers
 
 PROPOSAL_ACCEPTED = "it.pdz.consultation.proposal.accepted.v1"
 PROPOSAL_SNAPSHOT = "it.pdz.consultation.proposal.snapshot.v1"

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 
 from shared.consumer.rows import Upsert
+from shared.events import readers
 from shared.events.envelope import CloudEvent
-
-from services.budget import readers
 
 PROFILE_UPDATED = "it.pdz.registry.profile.updated.v1"
 ISTAT = re.compile(r"[0-9]{6}")

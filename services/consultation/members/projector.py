@@ -10,9 +10,9 @@ ever deleted: a withdrawn organisation stays, and so do its past contributions.
 from __future__ import annotations
 
 from shared.consumer.rows import Upsert
+from shared.events import readers
 from shared.events.envelope import CloudEvent
 
-from services.consultation import readers
 from services.consultation.members.domain import ACTIVE, check_status
 
 STAKEHOLDER_REGISTERED = "it.pdz.registry.stakeholder.registered.v1"

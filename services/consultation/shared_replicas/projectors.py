@@ -13,9 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shared.consumer.rows import Upsert
+from shared.events import readers
 from shared.events.envelope import CloudEvent
-
-from services.consultation import readers
 
 PREFIX = "it.pdz.consultation."
 TABLE_TYPES = tuple(f"{PREFIX}table.{verb}.v1" for verb in ("created", "updated", "closed", "snapshot"))

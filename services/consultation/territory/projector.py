@@ -9,9 +9,8 @@ the snapshots arrive, and without a delete an older snapshot could undo.
 from __future__ import annotations
 
 from shared.consumer.rows import Upsert
+from shared.events import readers
 from shared.events.envelope import CloudEvent
-
-from services.consultation import readers
 
 PROFILE_UPDATED = "it.pdz.registry.profile.updated.v1"
 

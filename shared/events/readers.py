@@ -1,12 +1,33 @@
 """Reading event fields: the value in the type a projector needs, or a ValueError naming the field.
 
 A ValueError (or KeyError for a missing field) raised by a projector sends the
-event to the dead-letter topic with that reason; the consumer goes on.
+event to the dead-letter topic with that reason; the consumer goes on. These are
+the tolerant readers of every service's projectors (DESIGN.md §3: a consumer
+reads only the fields it needs).
 """
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
+
+import psycopg
+from psycopg.types.json import JsonbDumper
+
+from shared.money import NotAnAmount, parse_amount
+
+
+class JsonList(list):
+    """A list a projector writes into a jsonb column.
+
+    The consumer writes a row alone with psycopg's parameters and a batch of rows as one JSON
+    document (shared/consumer/rows.py): a plain list of objects fits the second but not the first
+    (psycopg would make it an array), Jsonb the first but not the second. A list subclass is a
+    JSON array to both, once psycopg dumps it as jsonb (registered below, for every connection).
+    """
+
+
+psycopg.adapters.register_dumper(JsonList, JsonbDumper)
 
 
 def text(data: dict, field: str) -> str:
@@ -35,6 +56,18 @@ def a_uuid(data: dict, field: str) -> uuid.UUID:
         raise ValueError(f"{field} is not a UUID") from None
 
 
+def optional_uuid(data: dict, field: str) -> uuid.UUID | None:
+    return None if data.get(field) is None else a_uuid(data, field)
+
+
+def uuids(data: dict, field: str) -> list[uuid.UUID]:
+    """A list of UUIDs; absent means empty."""
+    try:
+        return [uuid.UUID(v) for v in texts(data, field)]
+    except ValueError:
+        raise ValueError(f"{field} must be a list of UUIDs") from None
+
+
 def timestamp(data: dict, field: str) -> datetime:
     try:
         value = datetime.fromisoformat(text(data, field))
@@ -43,6 +76,10 @@ def timestamp(data: dict, field: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"{field} has no time zone")
     return value
+
+
+def optional_timestamp(data: dict, field: str) -> datetime | None:
+    return None if data.get(field) is None else timestamp(data, field)
 
 
 def a_date(data: dict, field: str) -> date:
@@ -60,3 +97,13 @@ def texts(data: dict, field: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"{field} must be a list of strings")
     return list(value)
+
+
+def optional_amount(data: dict, field: str) -> Decimal | None:
+    """A euro amount written as a string ("18500.00"), or None; a number is refused (never float)."""
+    if data.get(field) is None:
+        return None
+    try:
+        return parse_amount(data[field])
+    except NotAnAmount as exc:
+        raise ValueError(f"{field}: {exc}") from None
