@@ -19,7 +19,7 @@ from shared.http.problems import Problem
 from services.reporting.campaigns.api import campaigns
 from services.reporting.indicators import answers, exports, territories
 from services.reporting.indicators.query import PeriodQuery
-from services.reporting.indicators_api import period_of
+from services.reporting.indicators_api import kept, period_of
 from services.reporting.campaigns.view import region_ambiti
 from services.reporting.opendata import service
 from services.reporting.opendata.service import FORMATS, ROME
@@ -41,17 +41,21 @@ def _answer(region: str, fmt: str) -> Response:
     if known is None or office is None:
         raise Problem(404, "Not Found", f"La regione '{region}' non pubblica un catalogo di dati aperti.",
                       slug="not-found")
-    with platform.regional() as conn:
+
+    def build(conn, _state, _as_of):
         document = service.region_catalog(conn=conn, app=current_app, office=office, region=region,
                                           region_name=known.name, ambiti=region_ambiti(
                                               catalogue=platform.catalogue, region=region),
                                           request_root=request.host_url, today=datetime.now(ROME).date())
-    body, media_type = service.serialise(document, fmt)
-    response = Response(body, content_type=f"{media_type}; charset=utf-8")
-    # Harvesters come back weekly; a person's browser may keep it but asks again (the data changes with events).
-    response.cache_control.public = True
-    response.cache_control.no_cache = True
-    return response
+        body, media_type = service.serialise(document, fmt)
+        response = Response(body, content_type=f"{media_type}; charset=utf-8")
+        # Harvesters come back weekly; a person's browser may keep it but asks again (the data changes with events).
+        response.cache_control.public = True
+        response.cache_control.no_cache = True
+        return response
+    # Kept in memory while the region's data does not change (docs/reporting.md, The figure cache).
+    return kept(territories.of_region(list(platform.catalogue), region), ("catalog", region, fmt, request.host_url),
+                build)
 
 
 @blp.route("/catalog.jsonld")
@@ -83,19 +87,21 @@ def _statistics(region: str, query: dict, fmt: str) -> Response:
     tenants = list(platform.catalogue)
     if region not in territories.regions(tenants) or campaigns().offices.get(region) is None:
         raise Problem(404, "Not Found", f"La regione '{region}' non pubblica dati aperti.", slug="not-found")
-    period = period_of(query)
-    with platform.regional() as conn:
-        rows, as_of = answers.feed_rows(conn, territories=territories.of_region(tenants, region), period=period)
-    if fmt == "csv":
-        body = exports.feed_csv(rows)
-    else:
-        body = exports.feed_json(rows, about={"region": region, "period": str(period), "as_of": {
-            s: (w.isoformat() if w else None) for s, w in as_of.items()}})
-    response = Response(body, content_type=exports.CONTENT_TYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="statistiche-{region}-{period}.{fmt}"'
-    response.cache_control.public = True
-    response.cache_control.no_cache = True
-    return response
+    period, found = period_of(query), territories.of_region(tenants, region)
+
+    def build(conn, state, as_of):
+        rows, as_of = answers.feed_rows(conn, territories=found, period=period, state=state, as_of=as_of)
+        if fmt == "csv":
+            body = exports.feed_csv(rows)
+        else:
+            body = exports.feed_json(rows, about={"region": region, "period": str(period), "as_of": {
+                s: (w.isoformat() if w else None) for s, w in as_of.items()}})
+        response = Response(body, content_type=exports.CONTENT_TYPES[fmt])
+        response.headers["Content-Disposition"] = f'attachment; filename="statistiche-{region}-{period}.{fmt}"'
+        response.cache_control.public = True
+        response.cache_control.no_cache = True
+        return response
+    return kept(found, ("opendata", region, fmt, str(period)), build)
 
 
 def _file(media_type: str, what: str) -> dict:
