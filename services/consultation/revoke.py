@@ -10,12 +10,13 @@ changes nothing.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
+
+from shared.consumer.revocation import main as revocation_main
 
 from services.consultation import SERVICE
 from services.consultation.shared_replicas.revocation import REPLICA_TABLES, restored, revocations
@@ -94,37 +95,17 @@ def revoke(conn: psycopg.Connection, *, tenant: str, sharing) -> Outcome:
     return outcome
 
 
+def summary(outcome: Outcome) -> str:
+    """One line for the operator: rows deleted per table, organisations marked and unmarked."""
+    if not outcome.changed:
+        return "nothing to revoke"
+    done = ", ".join(f"{table} -{n}" for table, n in outcome.deleted.items() if n)
+    return f"{done or 'nothing deleted'}; {outcome.marked} organisations marked revoked, {outcome.unmarked} unmarked"
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line: every tenant of the catalogue, or the one named."""
-    from shared.config import Settings
-    from shared.db.credentials import service_login
-    from shared.http.logs import configure_logging
-    from shared.tenants import load_catalogue
-
-    p = argparse.ArgumentParser(prog="pdz-consultation-revoke", description=(
-        "Remove (or mark revoked) the consultation replicas that the catalogue's shares no longer bring."))
-    p.add_argument("--tenant", help="one receiving Ambito (default: every tenant of the catalogue)")
-    args = p.parse_args(argv)
-    settings = Settings.from_env()
-    configure_logging(settings.log_level)
-    catalogue = load_catalogue(settings.tenants_file, settings.database_url, login=service_login(settings, SERVICE))
-    tenants = list(catalogue) if args.tenant is None else [catalogue.get(args.tenant)]
-    if tenants == [None]:
-        print(f"pdz-consultation-revoke: unknown tenant {args.tenant!r}", file=sys.stderr)
-        return 2
-    failed = 0
-    for tenant in tenants:
-        try:
-            with psycopg.connect(catalogue.url_for(tenant, SERVICE)) as conn:
-                outcome = revoke(conn, tenant=tenant.slug, sharing=catalogue.sharing)
-        except psycopg.Error as error:  # one database down must not stop the others; said, and exit 1
-            failed += 1
-            print(f"{tenant.slug}: not done ({error.__class__.__name__}: {error})", file=sys.stderr)
-            continue
-        done = ", ".join(f"{table} -{n}" for table, n in outcome.deleted.items() if n)
-        print(f"{tenant.slug}: " + (f"{done or 'nothing deleted'}; {outcome.marked} organisations marked revoked,"
-                                    f" {outcome.unmarked} unmarked" if outcome.changed else "nothing to revoke"))
-    return 1 if failed else 0
+    return revocation_main(SERVICE, revoke, summary, argv)
 
 
 if __name__ == "__main__":

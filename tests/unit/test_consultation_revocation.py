@@ -88,3 +88,13 @@ def test_the_flow_stops_once_the_consumer_runs_with_the_narrowed_or_revoked_shar
     assert targets(register, narrowed) == ("ambito-a",) and targets(need, narrowed) == (C,)
     assert targets(table, narrowed) == ()
     assert targets(register, Sharing([])) == ("ambito-a",) and targets(need, Sharing([])) == ()
+
+
+def test_the_command_says_per_tenant_what_it_deleted_marked_and_unmarked():
+    """The line `python -m services.consultation.revoke` prints after the tenant's slug (shared runner)."""
+    from services.consultation.revoke import Outcome, summary
+
+    assert summary(Outcome()) == summary(Outcome(deleted={"replica_needs": 0})) == "nothing to revoke"
+    assert summary(Outcome(deleted={"replica_needs": 2, "organisations": 0, "organisation_statuses": 1}, marked=3)) \
+        == "replica_needs -2, organisation_statuses -1; 3 organisations marked revoked, 0 unmarked"
+    assert summary(Outcome(unmarked=4)) == "nothing deleted; 0 organisations marked revoked, 4 unmarked"
