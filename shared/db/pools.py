@@ -202,12 +202,10 @@ class PoolRegistry:
     def _connect(self, url: str) -> psycopg.Connection:
         """Open a connection in the reserved slot; a failure frees the slot and opens the breaker."""
         kwargs = {"connect_timeout": max(1, round(self.timeout))}
-        if self.statement_timeout_ms:
-            # Every request transaction is bounded: a stuck query answers 503, it never holds a worker.
-            kwargs["options"] = (f"-c statement_timeout={self.statement_timeout_ms}"
-                                 f" -c idle_in_transaction_session_timeout={self.statement_timeout_ms * 2}")
         try:
             conn = psycopg.connect(url, **kwargs)
+            if self.statement_timeout_ms:
+                _bound_statements(conn, self.statement_timeout_ms)
         except BaseException as exc:
             self._release_slot(url)
             if isinstance(exc, psycopg.OperationalError):
@@ -325,3 +323,18 @@ def _close_all(conns: list) -> None:
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else ""
+
+
+def _bound_statements(conn: psycopg.Connection, ms: int) -> None:
+    """Bound every statement (a stuck query answers 503, it never holds a worker) with a session SET.
+
+    Not a startup option (`options=-c ...`): PgBouncer, the Kubernetes Pooler, drops those
+    (docs/deployment.md, PostgreSQL (CloudNativePG)); a SET holds for the session in its session mode.
+    """
+    try:
+        conn.autocommit = True
+        conn.execute(f"SET statement_timeout = {int(ms)}; SET idle_in_transaction_session_timeout = {int(ms) * 2}")
+        conn.autocommit = False
+    except BaseException:
+        conn.close()
+        raise

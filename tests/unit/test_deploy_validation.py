@@ -161,6 +161,21 @@ def test_both_exposure_choices_serve_the_region_hosts_the_config_names():
                 {"Ingress", "Gateway", "HTTPRoute", "NetworkPolicy"}} == {"pdz-basilicata"}
 
 
+# PostgreSQL 15's GUC_REPORT parameters a client can change: the only ones PgBouncer's track_extra_parameters
+# can keep per client (its documentation); any other one is not applied per client (docs/deployment.md).
+REPORTED_PARAMETERS = {"application_name", "client_encoding", "datestyle", "default_transaction_read_only",
+                       "intervalstyle", "standard_conforming_strings", "timezone", "session_authorization"}
+
+
+def test_the_pooler_tracks_only_parameters_postgres_reports():
+    poolers = [o for o in r.render("infra").objects() if o["kind"] == "Pooler"]
+    assert poolers
+    for pooler in poolers:
+        tracked = (pooler["spec"]["pgbouncer"].get("parameters") or {}).get("track_extra_parameters", "")
+        names = {n.strip().lower() for n in tracked.split(",") if n.strip()}
+        assert names <= REPORTED_PARAMETERS, f"{r.object_id(pooler)} tracks {names - REPORTED_PARAMETERS}"
+
+
 # --- every Deployment is hardened ---------------------------------------------------------------
 
 DEPLOYMENTS = [pytest.param(rel, obj["metadata"]["name"], id=f"{rel}:{obj['metadata']['name']}")
