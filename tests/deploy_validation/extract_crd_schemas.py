@@ -4,8 +4,9 @@ Usage: python -m tests.deploy_validation.extract_crd_schemas OUT_DIR CRD.yaml [C
 
 Writes OUT_DIR/<group>_<version>_<kind>.json (one JSON schema per served
 version), the layout tests/deploy_validation/schemas.py reads. The CRD files
-come from the operator's repository at a release tag (docs/deployment.md,
-"## Offline validation", says which files and how to refresh them).
+are the operators' released ones, which download_schemas.py downloads and
+checks against schemas.lock.toml before extracting them with this module
+(docs/deployment.md, "## Offline validation").
 """
 
 from __future__ import annotations
