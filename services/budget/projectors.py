@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from shared.consumer.placement import own_and_received, received_only
 from shared.events.envelope import CloudEvent
+from shared.territory.projector import PROJECTORS as TERRITORY
 
 from services.budget.consultation_replicas.projector import OWN_ONLY as MILESTONES, SHARED as CONSULTATION
 from services.budget.interventions.projector import PROJECTORS as INTERVENTIONS
 from services.budget.members.projector import PROJECTORS as MEMBERS
 from services.budget.proposals.projector import PROJECTORS as PROPOSALS
-from services.budget.territory.projector import PROJECTORS as TERRITORY
 
 # The replicas an Ambito keeps of its own register, territory, accepted proposals, tables and needs
 # (the cronoprogramma's milestones: its own only, they are in no data set).

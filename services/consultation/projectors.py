@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from shared.consumer.placement import own_and_received, received_only
 from shared.events.envelope import CloudEvent
+from shared.territory.projector import PROJECTORS as TERRITORY
 
 from services.consultation.members.projector import PROJECTORS as MEMBERS
 from services.consultation.shared_replicas import PROJECTORS as SHARED
-from services.consultation.territory.projector import PROJECTORS as TERRITORY
 
 # The replicas of an Ambito's own register and territory (applied in its own database).
 OWN = {**MEMBERS, **TERRITORY}

@@ -1,7 +1,9 @@
-"""Marshmallow schemas of the territory's HTTP edge."""
+"""Marshmallow schemas of the territory's HTTP edge (the replica's own: shared/territory/schemas.py)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+
+from shared.territory import schemas
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -11,24 +13,6 @@ class TerritoryQuery(Schema):
         "description": "A former Ambito that shares its profile with this one (default: this Ambito)"})
 
 
-class ComuneOut(Schema):
-    istat_code = fields.String(metadata={"description": "Codice ISTAT del comune", "pattern": "^[0-9]{6}$"})
-    name = fields.String(metadata={"description": "Denominazione ISTAT"})
-    province = fields.String(metadata={"description": "Sigla della provincia"})
-    population = fields.Integer(metadata={"description": "Popolazione residente"})
-    population_date = fields.Date(metadata={"description": "Data di riferimento della popolazione"})
-
-
-class TerritoryOut(Schema):
-    origin = fields.String(metadata={"description": "The Ambito whose profile this is"})
-    name = fields.String(metadata={"description": "Denominazione dell'Ambito"})
-    region = fields.String()
-    capofila_istat = fields.String(metadata={"description": "Codice ISTAT del comune capofila"})
-    ente_gestore = fields.String(allow_none=True)
-    asl_district = fields.String(allow_none=True)
-    total_population = fields.Integer(metadata={"description": "Popolazione totale dei comuni dell'Ambito"})
-    version = fields.Integer(metadata={"description": "The registry's profile version shown here"})
-    as_of = fields.DateTime(metadata={"description": "When the registry made that version"})
-    comuni = fields.List(fields.Nested(ComuneOut))
+class TerritoryOut(schemas.TerritoryOut):
     other_origins = fields.List(fields.String(), metadata={
         "description": "The other Ambiti whose territory this database holds (?origin= shows one)"})

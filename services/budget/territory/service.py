@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import psycopg
 
-from services.budget.territory import store
+from shared.territory import store
 
 
 class NoTerritoryYet(LookupError):

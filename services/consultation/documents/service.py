@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 import psycopg
 
+from shared.territory import store as territory_store
+
 from services.consultation.documents import profile, render, store
 from services.consultation.offer.service import summary as offer_summary
 from services.consultation.privacy.store import record_access
@@ -18,7 +20,6 @@ from services.consultation.sessions.minutes import store as minutes_store
 from services.consultation.sessions.minutes.domain import APPROVED
 from services.consultation.sessions.service import session_and_table
 from services.consultation.tables import access
-from services.consultation.territory import store as territory_store
 
 REGISTER_LIMIT = 1000       # entries in one register document (a session has tens)
 ORGANISATIONS_LIMIT = 300   # organisations listed in the minutes

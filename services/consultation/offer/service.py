@@ -9,6 +9,7 @@ import psycopg
 
 from shared.http.pagination import decode_cursor, page
 from shared.outbox.store import add_event
+from shared.territory import store as territory
 
 from services.consultation.members import domain as members
 from services.consultation.members import store as register
@@ -18,7 +19,6 @@ from services.consultation.shared_replicas import offer as shared_offer
 from services.consultation.shared_replicas import store as replicas
 from services.consultation.tables.access import OPERATOR, Caller, NotAllowed
 from services.consultation.targets import TARGET_GROUPS
-from services.consultation.territory import store as territory
 
 ROME = ZoneInfo("Europe/Rome")
 # What a change names in the updated event's `changed`: the API's field names.

@@ -2,27 +2,38 @@
 
 The profile row is guarded by the profile's `version`. Each comune listed is
 upserted with the version that listed it (guarded too), so the Ambito's
-comuni now are exactly those whose version is the profile's: a comune dropped
-from a newer profile keeps an older version and drops out, in whatever order
-the snapshots arrive, and without a delete an older snapshot could undo.
+comuni now (`territory_comuni_now`) are exactly those whose version is the
+profile's: a comune dropped from a newer profile keeps an older version and
+drops out, in whatever order the snapshots arrive, and without a delete an
+older snapshot could undo. A comune's ISTAT code and population are checked
+here, as the tables' CHECKs would, so the dead letter names the field.
 """
 from __future__ import annotations
+
+import re
 
 from shared.consumer.rows import Upsert
 from shared.events import readers
 from shared.events.envelope import CloudEvent
 
 PROFILE_UPDATED = "it.pdz.registry.profile.updated.v1"
+ISTAT = re.compile(r"[0-9]{6}")
 
 
 def _comune(origin: str, version: int, position: int, comune) -> Upsert:
     if not isinstance(comune, dict):
         raise ValueError(f"comuni.{position} must be an object")
-    return Upsert("territory_comuni", key={"origin": origin, "istat_code": readers.text(comune, "istat_code")},
+    istat_code = readers.text(comune, "istat_code")
+    if not ISTAT.fullmatch(istat_code):
+        raise ValueError(f"comuni.{position}.istat_code is not an ISTAT comune code (six digits)")
+    population = readers.integer(comune, "population")
+    if population < 0:
+        raise ValueError(f"comuni.{position}.population must not be negative")
+    return Upsert("territory_comuni", key={"origin": origin, "istat_code": istat_code},
                   newer_than="version", values={
                       "name": readers.text(comune, "name"),
                       "province": readers.text(comune, "province"),
-                      "population": readers.integer(comune, "population"),
+                      "population": population,
                       "population_date": readers.a_date(comune, "population_date"),
                       "position": position,
                       "version": version,

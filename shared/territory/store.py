@@ -1,4 +1,4 @@
-"""The territory replica's queries: plain SQL on the tenant's consultation database (read only here)."""
+"""The territory replica's queries: plain SQL on a service's tenant database (read only here)."""
 from __future__ import annotations
 
 import psycopg
@@ -18,3 +18,8 @@ def comuni(conn: psycopg.Connection, origin: str) -> list[dict]:
         return cur.execute("SELECT istat_code, name, province, population, population_date"
                            " FROM territory_comuni_now WHERE origin = %s ORDER BY position, istat_code",
                            (origin,)).fetchall()
+
+
+def origins(conn: psycopg.Connection) -> list[str]:
+    """Every Ambito whose profile this database holds (its own, and those of the former Ambiti sharing it)."""
+    return [row[0] for row in conn.execute("SELECT origin FROM territory_profiles ORDER BY origin").fetchall()]
