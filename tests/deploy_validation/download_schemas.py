@@ -150,7 +150,8 @@ def generate_with_maven(source: dict, work: Path) -> Path:
 def build(dest: Path, sources: list[dict], check: bool = True) -> None:
     """Download, check and extract every source into a fresh dest (replaced only when all succeeded)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="schemas.", dir=dest.parent if dest.parent.is_dir() else None))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{dest.name}.", dir=dest.parent))  # beside dest: a rename, not a copy
     try:
         for source in sources:
             work = Path(tempfile.mkdtemp(prefix=f"{source['name']}.", dir=CACHE))
@@ -178,7 +179,6 @@ def build(dest: Path, sources: list[dict], check: bool = True) -> None:
         (staging / MARKER).write_text(lock_digest() + "\n")
         if dest.exists():
             shutil.rmtree(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
