@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 
 import psycopg
 
+from shared.access_log import record_access
 from shared.territory import store as territory_store
 
 from services.consultation.documents import profile, render, store
 from services.consultation.offer.service import summary as offer_summary
-from services.consultation.privacy.store import record_access
 from services.consultation.sessions.attendance import store as attendance_store
 from services.consultation.sessions.minutes import store as minutes_store
 from services.consultation.sessions.minutes.domain import APPROVED

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import psycopg
 
-from shared.http.pagination import decode_cursor, page
+from shared.access_log import access_log_page, record_access
 from shared.outbox.store import add_event
 
 from services.consultation.privacy import domain, events, store
@@ -26,7 +26,7 @@ def erase_attendee(*, conn: psycopg.Connection, tenant: str, by: str, name: str,
                    for e in entries]
         erasure = store.insert_erasure(conn, id=erasure_id, requested_by=by, removed=removed)
         for entry in removed:
-            store.record_access(conn, subject=by, action="erase", resource="attendee",
+            record_access(conn, subject=by, action="erase", resource="attendee",
                                 resource_id=entry["attendance_id"], request_id=request_id)
         add_event(conn, events.erased_event(tenant=tenant, erasure=erasure,
                                             session_ids=[e["session_id"] for e in entries]))
@@ -38,6 +38,5 @@ def access_log(*, conn: psycopg.Connection, after: str | None, limit: int, subje
                action: str | None = None, resource: str | None = None, resource_id: str | None = None,
                since: datetime | None = None, until: datetime | None = None) -> dict:
     """A page of the personal-data access log, oldest first, filtered; `since` included, `until` excluded."""
-    rows = store.access_log(conn, after_id=decode_cursor(after), limit=limit + 1, subject=subject, action=action,
-                            resource=resource, resource_id=resource_id, since=since, until=until)
-    return page(rows, limit)
+    return access_log_page(conn=conn, after=after, limit=limit, subject=subject, action=action, resource=resource,
+                           resource_id=resource_id, since=since, until=until)

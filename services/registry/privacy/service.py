@@ -7,7 +7,7 @@ from datetime import datetime
 import psycopg
 
 from shared.events.envelope import new_event
-from shared.http.pagination import decode_cursor, page
+from shared.access_log import access_log_page, record_access
 from shared.outbox.store import add_event
 
 from services.registry import SERVICE
@@ -29,7 +29,7 @@ def erase_person(*, conn: psycopg.Connection, tenant: str, by: str, tax_code: st
         erasure = store.insert_erasure(conn, id=uuid.uuid4(), requested_by=by,
                                        matched_by="tax_code" if tax_code else "email", removed=removed)
         for person in removed:
-            store.record_access(conn, subject=by, action="erase", resource="person",
+            record_access(conn, subject=by, action="erase", resource="person",
                                 resource_id=person["person_id"], request_id=request_id)
         add_event(conn, new_event(type=PERSONAL_DATA_ERASED, service=SERVICE, tenant=tenant,
                                   aggregate_id=str(erasure["id"]), data={
@@ -45,6 +45,5 @@ def access_log(*, conn: psycopg.Connection, after: str | None, limit: int, subje
                action: str | None = None, resource: str | None = None, resource_id: str | None = None,
                since: datetime | None = None, until: datetime | None = None) -> dict:
     """A page of the personal-data access log, oldest first, filtered; `since` included, `until` excluded."""
-    rows = store.access_log(conn, after_id=decode_cursor(after), limit=limit + 1, subject=subject, action=action,
-                            resource=resource, resource_id=resource_id, since=since, until=until)
-    return page(rows, limit)
+    return access_log_page(conn=conn, after=after, limit=limit, subject=subject, action=action, resource=resource,
+                           resource_id=resource_id, since=since, until=until)

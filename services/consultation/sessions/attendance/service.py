@@ -10,10 +10,10 @@ import uuid
 
 import psycopg
 
+from shared.access_log import record_access
 from shared.http.pagination import decode_cursor, page
 from shared.outbox.store import add_event
 
-from services.consultation.privacy.store import record_access
 from services.consultation.sessions import domain, events
 from services.consultation.sessions import store as sessions_store
 from services.consultation.sessions.attendance import store
