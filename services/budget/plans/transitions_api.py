@@ -30,67 +30,33 @@ def _move(action: str, body: dict, tenant: str, plan_id, number: int):
                                                          version=version, action=action, by=by, acts=body)))
 
 
-@blp.route("/adopt")
-class Adopt(MethodView):
-    @requires(OPERATOR)
-    @blp.arguments(TransitionIn)
-    @blp.response(200, PlanOut)
-    @blp.alt_response(409, **conflicts(TRANSITION))
+# action -> who takes it, its body, the conflicts it may meet, and what it does (the OpenAPI summary)
+ACTIONS = {
+    "adopt": (OPERATOR, TransitionIn, (TRANSITION,),
+              "Adopt the draft (or returned) version: its content is frozen into the snapshot (Ufficio di Piano)."),
+    "approve": (OPERATOR, ApproveIn, (TRANSITION,),
+                "Record the Assemblea dei Sindaci's approval with its deliberation (`approval_act`)."),
+    "send": (OPERATOR, TransitionIn, (TRANSITION,), "Send the approved version to the Region for its review."),
+    "return": (REGIONAL_REVIEWER, ReturnIn, (TRANSITION,),
+               "The Region returns the version with its remarks: the Ufficio di Piano edits and adopts again."),
+    "accept": (REGIONAL_REVIEWER, TransitionIn, (TRANSITION,),
+               "The Region accepts the version: the accordo di programma can be signed."),
+    "sign": (OPERATOR, SignIn, (TRANSITION, REVOKED),
+             "Record the accordo di programma: date and signatories (active organisations of the register)."),
+}
+
+
+def _view(action: str, role: str, schema, problems: tuple, summary: str) -> type[MethodView]:
+    """The POST /{action} view: the same decorators as one written out, the summary as its docstring."""
     def post(self, body, tenant, plan_id, number):
-        """Adopt the draft (or returned) version: its content is frozen into the snapshot (Ufficio di Piano)."""
-        return _move("adopt", body, tenant, plan_id, number)
+        return _move(action, body, tenant, plan_id, number)
+
+    post.__doc__ = summary  # before the decorators, which copy it as flask-smorest reads it
+    for decorate in (blp.alt_response(409, **conflicts(*problems)), blp.response(200, PlanOut),
+                     blp.arguments(schema), requires(role)):
+        post = decorate(post)
+    return type(action.capitalize(), (MethodView,), {"post": post})  # the endpoint: plan_transitions.Adopt, ...
 
 
-@blp.route("/approve")
-class Approve(MethodView):
-    @requires(OPERATOR)
-    @blp.arguments(ApproveIn)
-    @blp.response(200, PlanOut)
-    @blp.alt_response(409, **conflicts(TRANSITION))
-    def post(self, body, tenant, plan_id, number):
-        """Record the Assemblea dei Sindaci's approval with its deliberation (`approval_act`)."""
-        return _move("approve", body, tenant, plan_id, number)
-
-
-@blp.route("/send")
-class Send(MethodView):
-    @requires(OPERATOR)
-    @blp.arguments(TransitionIn)
-    @blp.response(200, PlanOut)
-    @blp.alt_response(409, **conflicts(TRANSITION))
-    def post(self, body, tenant, plan_id, number):
-        """Send the approved version to the Region for its review."""
-        return _move("send", body, tenant, plan_id, number)
-
-
-@blp.route("/return")
-class Return(MethodView):
-    @requires(REGIONAL_REVIEWER)
-    @blp.arguments(ReturnIn)
-    @blp.response(200, PlanOut)
-    @blp.alt_response(409, **conflicts(TRANSITION))
-    def post(self, body, tenant, plan_id, number):
-        """The Region returns the version with its remarks: the Ufficio di Piano edits and adopts again."""
-        return _move("return", body, tenant, plan_id, number)
-
-
-@blp.route("/accept")
-class Accept(MethodView):
-    @requires(REGIONAL_REVIEWER)
-    @blp.arguments(TransitionIn)
-    @blp.response(200, PlanOut)
-    @blp.alt_response(409, **conflicts(TRANSITION))
-    def post(self, body, tenant, plan_id, number):
-        """The Region accepts the version: the accordo di programma can be signed."""
-        return _move("accept", body, tenant, plan_id, number)
-
-
-@blp.route("/sign")
-class Sign(MethodView):
-    @requires(OPERATOR)
-    @blp.arguments(SignIn)
-    @blp.response(200, PlanOut)
-    @blp.alt_response(409, **conflicts(TRANSITION, REVOKED))
-    def post(self, body, tenant, plan_id, number):
-        """Record the accordo di programma: date and signatories (active organisations of the register)."""
-        return _move("sign", body, tenant, plan_id, number)
+for _action, _spec in ACTIONS.items():
+    blp.route(f"/{_action}")(_view(_action, *_spec))
