@@ -59,6 +59,13 @@ def _paged(query: dict, fetch) -> dict:
     return page(rows, query["limit"])
 
 
+def _recorded(record, **arguments):
+    """record(conn=, recorded_by=, **arguments) in one write transaction, by the caller: 201 with the record."""
+    who = g.principal.subject
+    with current_platform().write(g.tenant) as conn:
+        return _run(lambda: record(conn=conn, recorded_by=who, **arguments)), 201
+
+
 @blp.route("/allocations/<uuid:allocation_id>/commitments")
 class AllocationCommitments(MethodView):
     @requires(*ROLES)
@@ -76,10 +83,7 @@ class AllocationCommitments(MethodView):
     @blp.alt_response(409, **conflicts(*COMMIT_CONFLICTS))
     def post(self, body, tenant, allocation_id):
         """Record a commitment (impegno) on the allocation: the Ufficio di Piano; Idempotency-Key honoured."""
-        who = g.principal.subject
-        with current_platform().write(g.tenant) as conn:
-            return _run(lambda: service.record_commitment(conn=conn, tenant=tenant, allocation_id=allocation_id,
-                                                          recorded_by=who, **body)), 201
+        return _recorded(service.record_commitment, tenant=tenant, allocation_id=allocation_id, **body)
 
 
 @blp.route("/commitments")
@@ -121,10 +125,7 @@ class Payments(MethodView):
     @blp.alt_response(409, **conflicts(*PAY_CONFLICTS))
     def post(self, body, tenant, commitment_id):
         """Record a payment (liquidazione) on the commitment: the Ufficio di Piano; Idempotency-Key honoured."""
-        who = g.principal.subject
-        with current_platform().write(g.tenant) as conn:
-            return _run(lambda: service.record_payment(conn=conn, tenant=tenant, commitment_id=commitment_id,
-                                                       recorded_by=who, **body)), 201
+        return _recorded(service.record_payment, tenant=tenant, commitment_id=commitment_id, **body)
 
 
 @blp.route("/expenditure/summary")
