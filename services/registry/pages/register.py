@@ -14,7 +14,7 @@ from services.registry.exports.api import CACHE_KEY
 from services.registry.exports.cache import ExportCache
 from services.registry.pages import labels
 from services.registry.pages.blueprint import blp
-from services.registry.pages.common import area_names, page, reading
+from services.registry.pages.common import area_names, comune, page, reading
 from services.registry.pages.forms import messages
 from services.registry.stakeholders import service
 from services.registry.stakeholders.schemas import StakeholderListQuery
@@ -54,7 +54,33 @@ def stakeholder(tenant, stakeholder_id):
         except service.StakeholderNotFound:
             abort(404)
         history = service.stakeholder_history(conn=conn, stakeholder_id=stakeholder_id, limit=500)["items"]
-    return page("soggetto.html", stakeholder=found, history=history, labels=labels)
+    names = area_names()
+    return page("soggetto.html", stakeholder=found, history=[{**h, "rows": changes(h, names)} for h in history],
+                labels=labels)
+
+
+def shown(field: str, value, areas: dict[str, str]) -> str:
+    """A history value as people read it: Italian names for codes, '—' for nothing."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field == "areas":
+        return "; ".join(str(areas.get(code, code)) for code in value)
+    names = {"type": labels.TYPES_IT, "status": labels.STATUS_IT, "runts_section": labels.RUNTS}.get(field)
+    if names:
+        return str(labels.label(names, value))
+    return comune(value) if field == "seat_istat" else str(value)
+
+
+def changes(entry: dict, areas: dict[str, str]) -> list[tuple[str, str, str | None]]:
+    """(field, from, to) of one history entry; a direct registration has values only (from is None)."""
+    found = []
+    for field, change in sorted(entry["changes"].items()):
+        if isinstance(change, dict) and "to" in change:
+            found.append((str(labels.label(labels.FIELDS, field)), shown(field, change.get("from"), areas),
+                          shown(field, change["to"], areas)))
+        else:
+            found.append((str(labels.label(labels.FIELDS, field)), None, shown(field, change, areas)))
+    return found
 
 
 def _cache() -> ExportCache:
