@@ -13,7 +13,7 @@ ARG PYTHON_IMAGE=python:3.11-slim
 # --- portal: Bootstrap Italia from npm, as `make portal-assets` (package-lock.json pins it) ----
 FROM node:20-slim AS portal
 WORKDIR /portal
-COPY services/reporting/portal/package.json services/reporting/portal/package-lock.json ./
+COPY shared/web/package.json shared/web/package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
 # --- build: install the package into a self-contained virtualenv -------------
@@ -43,8 +43,8 @@ RUN groupadd --system --gid 10001 pdz \
 COPY --from=build /opt/pdz /opt/pdz
 # The event catalogue: consumers validate every event against its JSON Schema.
 COPY --from=build /src/events /opt/pdz/events
-# The public portal's Bootstrap Italia (CSS, fonts, icons), served by reporting (PDZ_PORTAL_ASSETS).
-COPY --from=portal /portal/node_modules/bootstrap-italia/dist /opt/pdz/portal/bootstrap-italia
+# Bootstrap Italia (CSS, fonts, icons), served by every service's pages and the portal (PDZ_WEB_ASSETS).
+COPY --from=portal /portal/node_modules/bootstrap-italia/dist /opt/pdz/web/bootstrap-italia
 
 ENV PATH=/opt/pdz/bin:$PATH \
     PYTHONUNBUFFERED=1 \
@@ -54,7 +54,7 @@ ENV PATH=/opt/pdz/bin:$PATH \
     PDZ_TENANTS_FILE=/etc/pdz/tenants.yaml \
     PDZ_REGIONS_FILE=/etc/pdz/regions.yaml \
     PDZ_EVENTS_DIR=/opt/pdz/events \
-    PDZ_PORTAL_ASSETS=/opt/pdz/portal/bootstrap-italia
+    PDZ_WEB_ASSETS=/opt/pdz/web/bootstrap-italia
 
 # The root filesystem is read-only in Kubernetes; /tmp is the writable place.
 WORKDIR /tmp

@@ -39,11 +39,11 @@ system-libs:
 	  else echo "[pdz] warning: the public portal needs: apt-get install$$missing" >&2; fi; \
 	fi
 
-# The public portal's Bootstrap Italia, from npm at set-up time (package-lock.json pins every file),
-# served by reporting from services/reporting/portal/node_modules: never from a CDN at run time.
-PORTAL := services/reporting/portal
+# Bootstrap Italia, from npm at set-up time (package-lock.json pins every file): one copy in
+# shared/web/node_modules, served by every service's pages (the portal, the console): never from a CDN.
+PORTAL := shared/web
 $(PORTAL)/node_modules/.package-lock.json: $(PORTAL)/package.json $(PORTAL)/package-lock.json
-	@echo "[pdz] installing Bootstrap Italia for the public portal (npm ci)"
+	@echo "[pdz] installing Bootstrap Italia for the pages (npm ci in shared/web)"
 	npm ci --prefix $(PORTAL) --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 

@@ -45,8 +45,12 @@ def _bearer_token() -> str:
 
 
 def create_service_app(*, service: str, title: str, blueprints: list, settings: Settings | None = None,
-                       platform: Platform | None = None) -> Flask:
-    """A Flask app with OpenAPI, problem+json errors, auth, health and metrics."""
+                       platform: Platform | None = None, pages: list | None = None) -> Flask:
+    """A Flask app with OpenAPI, problem+json errors, auth, health and metrics.
+
+    `pages`: shared.web.PageBlueprints (HTML pages under /{tenant}/, session login, CSRF): outside the
+    OpenAPI document and the bearer-token check; shared/web/install.py sets them up (docs/console.md).
+    """
     settings = settings or Settings.from_env()
     platform = platform or Platform.from_settings(service, settings)
     app = Flask(f"pdz-{service}", static_folder=None)  # no /static/ route serving the working directory
@@ -171,6 +175,9 @@ def create_service_app(*, service: str, title: str, blueprints: list, settings: 
             return metrics_response()
 
     serve_docs(app, title=title)  # Swagger UI from the pinned local package, not from a CDN
+    if pages:   # after the API's error handlers: a browser's unknown path gets an Italian page (install.py)
+        from shared.web.install import install_web
+        install_web(app, service=service, pages=pages, settings=settings, platform=platform)
     secure_every_answer(app)
     instrument(app, service)
     return app

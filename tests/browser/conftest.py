@@ -18,6 +18,7 @@ from shared.cli.provision import provision
 from shared.config import Settings
 from shared.tenants import load_catalogue
 from tests.browser import world
+from tests.browser.web import web_service, web_site  # noqa: F401  (the pages' fixtures, issue 13)
 from tests.conftest import random_database, random_slug
 
 KEY = "portal-browser-key-" + "p" * 32

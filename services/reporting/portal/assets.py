@@ -1,17 +1,18 @@
-"""Bootstrap Italia's files, served by reporting from the folder `make` installed from npm.
+"""Bootstrap Italia's files, served by reporting from the one copy every service's pages share.
 
-`make portal-assets` runs `npm ci` in services/reporting/portal/ (package.json pins
+`make portal-assets` runs `npm ci` in shared/web/ (shared/web/assets.py: package.json pins
 bootstrap-italia; package-lock.json pins every file); the Docker image copies the package's
-`dist/` and names it with PDZ_PORTAL_ASSETS. Only the CSS, fonts and icons are served: the portal
+`dist/` and names it with PDZ_WEB_ASSETS. Only the CSS, fonts and icons are served: the portal
 runs no script.
 """
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from flask import Response, abort, send_from_directory
+
+from shared.web import assets as web_assets
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -20,9 +21,8 @@ MAX_AGE = 86400   # the files change only with the pinned version
 
 
 def folder() -> Path:
-    """Bootstrap Italia's dist/ folder: PDZ_PORTAL_ASSETS, else the npm install beside this module."""
-    configured = os.environ.get("PDZ_PORTAL_ASSETS")
-    return Path(configured) if configured else HERE / "node_modules" / "bootstrap-italia" / "dist"
+    """Bootstrap Italia's dist/ folder: the one copy of shared/web (PDZ_WEB_ASSETS, else its npm install)."""
+    return web_assets.folder()
 
 
 def installed() -> bool:
