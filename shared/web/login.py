@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 import time
 
-from authlib.integrations.base_client import OAuthError
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.http.app import current_platform
-from shared.http.auth import REGIONAL_ROLES, ROLES, InvalidClaims, dev_claims, principal_from_claims
+from shared.http.auth import REGIONAL_ROLES, ROLES, dev_claims, principal_from_claims
 from shared.web import assets, oidc
 from shared.web.blueprint import PageBlueprint
 from shared.web.errors import error_page, not_found
@@ -79,7 +78,7 @@ def callback():
     target = safe_next(session.get(NEXT))
     try:
         principal = oidc.principal_from_callback(current_app)
-    except (OAuthError, InvalidClaims, ValueError) as exc:
+    except Exception as exc:   # noqa: BLE001  Authlib's, joserfc's, requests' or the mapping's: nobody logs in
         log.warning("login refused", extra={"error": f"{type(exc).__name__}: {exc}"})
         return error_page(400, _("L'accesso non è riuscito: riprova."))
     log_in(principal, via="oidc")
