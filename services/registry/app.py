@@ -7,6 +7,7 @@ from services.registry import SERVICE
 from services.registry.applications.api import blp as applications
 from services.registry.calls.api import blp as calls
 from services.registry.exports.api import blp as exports
+from services.registry.pages import pages
 from services.registry.privacy.api import blp as privacy
 from services.registry.profile.api import blp as profile
 from services.registry.stakeholders.api import blp as stakeholders
@@ -15,4 +16,4 @@ from services.registry.stakeholders.api import blp as stakeholders
 def create_app(settings=None, platform=None):
     return create_service_app(service=SERVICE, title="PdZ Registry",
                               blueprints=[profile, calls, applications, stakeholders, privacy, exports],
-                              settings=settings, platform=platform)
+                              pages=pages, settings=settings, platform=platform)
