@@ -84,10 +84,12 @@ def _is_page_request() -> bool:
     return request.blueprint in web.pages
 
 
-def _wants_html() -> bool:
-    """A browser's request (text/html preferred over JSON) outside the API's /v1/."""
+def _wants_html(catalogue) -> bool:
+    """A page's path (under a known Ambito) or a browser's request (HTML preferred), outside the API's /v1/."""
     if request.path.startswith("/v1/"):
         return False
+    if catalogue.get(request.path.split("/")[1]) is not None:
+        return True
     best = request.accept_mimetypes.best_match(["application/json", "application/problem+json", "text/html"])
     return best == "text/html"
 
@@ -155,7 +157,7 @@ def install_web(app: Flask, *, service: str, pages: list, settings: Settings, pl
     api_handler = app.error_handler_spec[None][None].get(HTTPException)
 
     def _unmatched(error):
-        if request.blueprint is None and _wants_html():
+        if request.blueprint is None and _wants_html(platform.catalogue):
             return page_error(error)
         return api_handler(error) if api_handler else error
 
