@@ -144,8 +144,9 @@ class Publisher:
         pending = []
         for period in periods:
             # Through the figure cache: what is computed here is stored under the new versions, so the
-            # API's first answer after a change reads it (the Ambito's figures, its region's total).
-            evaluated = cache.evaluate(conn, territories=listed, period=period, items=items)
+            # API's first answer after a change reads it. Every affected territory (a merged Ambito's own
+            # records too, which the feed does not list but its answers show); the feed takes the listed.
+            evaluated = cache.evaluate(conn, territories=affected, period=period, items=items)
             current = feed.rows(evaluated, territories=listed, items=by_code, as_of=as_of)
             pending += changes(current, _published(conn, period=period, codes=codes, ambiti=ambiti))
         futures = []

@@ -174,13 +174,18 @@ def test_the_publisher_stores_the_figures_it_recomputes_after_a_change(region, s
     finally:
         producer.close(timeout=10)
     assert drained > 0
-    # The region's 2025 figures are stored under the stamps of now: the next answer reads them.
+    # The 2025 figures of every territory the payment's Ambito counts in (the region's total, a merged Ambito
+    # whole, by former territory and its own records) are stored under the stamps of now: answers read them.
     total = next(t for t in region.territories if t.level == territories.REGION)
+    changed = territories.affected(list(region.catalogue), {world.allocations[aid]["tenant"]})
+    assert total in changed and len(changed) >= 2
     with psycopg.connect(region.url) as conn:
-        now = cache.stamp(cache.read_state(conn, total.tenants), total.tenants)
-        stored = conn.execute("SELECT indicator, stamp FROM figure_cache WHERE period = '2025' AND scope = %s",
-                              (cache.scope(total),)).fetchall()
-        assert now is not None and len(stored) == len(_items()) and {s for _i, s in stored} == {now}
+        state = cache.read_state(conn, total.tenants)
+        for territory in changed:
+            now = cache.stamp(state, territory.tenants)
+            stored = conn.execute("SELECT indicator, stamp FROM figure_cache WHERE period = '2025' AND scope = %s",
+                                  (cache.scope(territory),)).fetchall()
+            assert now is not None and len(stored) == len(_items()) and {s for _i, s in stored} == {now}, territory
         served = cache.evaluate(conn, territories=[total], period=PERIODS[0],
                                 items=[_failing(item) for item in _items()])
         assert _text(served) == _text(evaluate(conn, territories=[total], period=PERIODS[0]))
