@@ -125,3 +125,49 @@ def test_error_pages_are_italian_and_accessible(site, page):
     assert answer.status == 404 and page.locator("h1").inner_text() == "Pagina non trovata"
     assert re.search("Non esiste l'Ambito «ambito-che-non-esiste»", page.locator("#dettaglio").inner_text())
     assert axe_findings(page, "errore-404") == []
+
+
+other_pages = PageBlueprint("prova_altro_servizio", __name__)
+
+
+@other_pages.get("/")
+@page_requires(*READERS)
+def other_home(tenant):
+    return render_template_string('{% extends "pdz/layout.html" %}{% block title %}Consultazione di prova'
+                                  '{% endblock %}{% block content %}<h1>Consultazione di prova</h1>{% endblock %}')
+
+
+def make_other_app(settings):
+    return create_service_app(service="consultation", title="Prova", blueprints=[], pages=[other_pages],
+                              settings=settings)
+
+
+def test_one_login_serves_every_service_and_the_navigation_links_them(site, web_site, page):
+    other = web_site(make_other_app, service="consultation", beside=site)
+    login(page, site, role="auditor", subject="revisore")
+    # Another service (another port: cookies ignore ports, as a shared cookie domain does for hosts): logged in.
+    page.goto(other.url(f"/{site.slug}/"))
+    assert page.locator("h1").inner_text() == "Consultazione di prova"
+    assert page.locator("#utente").inner_text() == "Utente: revisore"
+    navigation = page.locator("nav[aria-label='Servizi del Piano']")
+    assert navigation.locator("a[aria-current]").inner_text() == "Consultazione"
+    # Its navigation leads back to the registry's pages of the same Ambito.
+    navigation.locator("text=Registro e avvisi").click()
+    assert page.url == site.url(f"/{site.slug}/") and page.locator("h1").inner_text() == "Home di prova"
+    # Logging out in one service logs out of all (one cookie).
+    page.goto(other.url(f"/{site.slug}/"))
+    logout(page)
+    page.goto(site.url(f"/{site.slug}/"))
+    assert page.url.startswith(site.url("/accesso?next="))
+
+
+def test_the_skip_link_is_the_first_stop_of_the_keyboard(site, page):
+    login(page, site, role="operator")
+    page.goto(site.url(f"/{site.slug}/modulo"))
+    page.keyboard.press("Tab")
+    skip = page.locator(".skiplink a")
+    assert skip.evaluate("a => a === document.activeElement") and skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#contenuto")
+    page.keyboard.press("Tab")   # from the main content on: the form's first field, not the header again
+    assert page.evaluate("document.activeElement.id") in ("titolo",)

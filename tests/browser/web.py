@@ -61,12 +61,12 @@ def fresh_catalogue(folder: Path, *, tenants: int = 2) -> tuple[Path, list[str],
     return path, slugs, catalogue
 
 
-def site_settings(tenants_file: Path, *, base_url: str, service: str) -> Settings:
+def site_settings(tenants_file: Path, *, base_url: str, service: str, urls: dict | None = None) -> Settings:
     """Development settings (dev token key, dev login) whose navigation points at `base_url` for `service`.
 
     The cookie is not Secure: the test server speaks plain http (allowed in development only)."""
     base = Settings.from_env()
-    urls = {**WebSettings().urls, service: base_url}
+    urls = {**(urls or WebSettings().urls), service: base_url}   # `urls`: a site served beside, linked to
     return Settings(tenants_file=tenants_file, jwt_dev_key=KEY, database_url=base.database_url,
                     kafka_bootstrap=base.kafka_bootstrap,
                     extra={"web": WebSettings(cookie_secure=False, urls=urls)})
@@ -96,13 +96,18 @@ def web_site(tmp_path_factory):
     servers: list[_Server] = []
     made: dict = {}
 
-    def serve(app_factory, *, service: str = "registry", tenants: int = 2) -> Site:
-        key = (app_factory, service)
+    def serve(app_factory, *, service: str = "registry", tenants: int = 2, beside: Site | None = None) -> Site:
+        """`beside`: serve on the same Ambiti as that site, each linking to the other (one login for both)."""
+        key = (app_factory, service, id(beside))
         if key not in made:
-            path, slugs, catalogue = fresh_catalogue(tmp_path_factory.mktemp("web"), tenants=tenants)
+            if beside is None:
+                path, slugs, catalogue = fresh_catalogue(tmp_path_factory.mktemp("web"), tenants=tenants)
+            else:
+                path, slugs, catalogue = beside.settings.tenants_file, [beside.slug, *beside.other_slugs], beside.catalogue
             server = _Server()
             servers.append(server)
-            settings = site_settings(path, base_url=server.base, service=service)
+            settings = site_settings(path, base_url=server.base, service=service,
+                                     urls=beside.settings.extra["web"].urls if beside else None)
             server.app = app_factory(settings)
             made[key] = Site(server.base, slugs[0], catalogue, settings, server.app, other_slugs=slugs[1:])
         return made[key]
