@@ -108,7 +108,8 @@ def test_fase1_journey_in_the_browser(registry, browser):
     assert protocol in office.locator("#storico").inner_text()
     check(office, "soggetto")
     for path, kind in (("avvisi/", "avvisi"), ("domande/", "domande"), ("profilo", "profilo"),
-                       ("profilo/modifica", "profilo-modifica"), ("privacy", "privacy")):
+                       ("profilo/modifica", "profilo-modifica"), ("privacy", "privacy"),
+                       ("registro/nuovo", "soggetto-nuovo")):
         office.goto(f"{base}/{slug}/{path}")
         check(office, kind)
     person.goto(f"{base}/{slug}/domande/")

@@ -135,3 +135,37 @@ def test_a_merged_ambito_is_read_but_its_forms_write_nothing(console, tenants, s
     assert refused.status_code == 409 and console.slug in Page(refused.text).texts.get("contenuto", refused.text)
     with psycopg.connect(tenants.url_for(tenants.get(console.other), "registry")) as conn:
         assert conn.execute("SELECT count(*) FROM calls").fetchone() == (0,)
+
+
+def test_the_office_registers_a_comune_directly_and_suspends_it(console):
+    slug = console.slug
+    operator = console.client("operator", "operatore-1")
+    typed = {"name": "Comune di Lauria", "type": "comune", "tax_code": "0111460100", "seat_istat": "076042",
+             "areas": ["3", "5"]}
+    refused = post(operator, f"/{slug}/registro/nuovo", typed)
+    assert refused.status_code == 422
+    page = Page(refused.text)
+    assert "Codice fiscale o partita IVA non valido" in page.message_of("tax_code")
+    assert page.fields["tax_code"]["value"] == "0111460100"
+    assert [o["value"] for o in [page.fields["areas"], *page.fields["areas"].get("options", [])]
+            if "checked" in o] == ["3", "5"]
+    assert console.db("SELECT count(*) FROM stakeholders") == [(0,)]
+    made = post(operator, f"/{slug}/registro/nuovo", {**typed, "tax_code": "01114601006"})
+    assert made.status_code == 303, made.text
+    again = post(operator, f"/{slug}/registro/nuovo", {**typed, "tax_code": "01114601006"})
+    assert again.status_code == 409 and "contiene già" in Page(again.text).message_of("tax_code")
+    url = made.headers["Location"]
+    shown = operator.get(url)
+    version = Page(shown.text).fields["version"]["value"]
+    suspended = operator.post(f"{url}/stato", data={**csrf(shown.text), "version": version, "status": "suspended"})
+    assert suspended.status_code == 303
+    stale = operator.post(f"{url}/stato", data={**csrf(shown.text), "version": version, "status": "withdrawn"})
+    assert stale.status_code == 409 and "Nel frattempo" in Page(stale.text).texts["problema"]
+    assert console.db("SELECT status, areas FROM stakeholders") == [("suspended", ["3", "5"])]
+    history = Page(operator.get(url).text).texts["storico"]
+    assert "Iscrizione diretta" in history and "Cambio di stato" in history and "Attivo → Sospeso" in history
+    representative = console.client("stakeholder", "rappresentante-1")
+    assert representative.get(f"/{slug}/registro/nuovo").status_code == 403
+    own_token = csrf(representative.get(f"/{slug}/").text)   # the layout's logout form carries it
+    assert representative.post(f"{url}/stato", data={**own_token, "version": "2", "status": "active"}).status_code == 403
+    assert console.db("SELECT status FROM stakeholders") == [("suspended",)]

@@ -48,6 +48,11 @@ def register(tenant):
 @page_requires(*READERS)
 def stakeholder(tenant, stakeholder_id):
     """One organisation of the register and every change to it, oldest first."""
+    return stakeholder_page(stakeholder_id)
+
+
+def stakeholder_page(stakeholder_id, status: int = 200, *, problem=None):
+    """The organisation's page; `problem` says why a change was refused."""
     with reading() as conn:
         try:
             found = service.get_stakeholder(conn=conn, stakeholder_id=stakeholder_id)
@@ -55,8 +60,8 @@ def stakeholder(tenant, stakeholder_id):
             abort(404)
         history = service.stakeholder_history(conn=conn, stakeholder_id=stakeholder_id, limit=500)["items"]
     names = area_names()
-    return page("soggetto.html", stakeholder=found, history=[{**h, "rows": changes(h, names)} for h in history],
-                labels=labels)
+    return page("soggetto.html", status, stakeholder=found, labels=labels, problem=problem,
+                history=[{**h, "rows": changes(h, names)} for h in history])
 
 
 def shown(field: str, value, areas: dict[str, str]) -> str:
