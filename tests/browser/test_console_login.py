@@ -24,7 +24,7 @@ HOME = """{% extends "pdz/layout.html" %}{% block title %}Home di prova{% endblo
 <p><a href="{{ url_for('prova_pagine.form', tenant=g.tenant.slug) }}">Modulo</a></p>{% endblock %}"""
 FORM = """{% extends "pdz/layout.html" %}{% from "pdz/forms.html" import error_summary, input %}
 {% block title %}Modulo di prova{% endblock %}{% block content %}<h1>Modulo di prova</h1>
-{{ error_summary(errors) }}
+{{ error_summary(errors, labels={"titolo": "Titolo"}) }}
 <form method="post" novalidate>{{ csrf_input() }}
 {{ input("titolo", "Titolo", values, errors, required=True, hint="Da 3 a 20 caratteri.") }}
 <button type="submit" class="btn btn-primary" id="salva">Salva</button></form>{% endblock %}"""
@@ -109,7 +109,7 @@ def test_a_form_answers_at_the_field_and_keeps_what_was_typed(site, page):
     assert page.locator("#titolo").input_value() == "ab"
     assert page.locator("#titolo").get_attribute("aria-invalid") == "true"
     assert "titolo-errore" in page.locator("#titolo").get_attribute("aria-describedby")
-    assert page.locator("#riepilogo-errori a[href='#titolo']").count() == 1
+    assert page.locator("#riepilogo-errori a[href='#titolo']").inner_text() == "Titolo: Tra 3 e 20 caratteri."
     assert axe_findings(page, "modulo-errori") == []
     page.fill("#titolo", "Un titolo")
     page.click("#salva")
