@@ -92,6 +92,8 @@ def _text(evaluated) -> dict:
 
 def test_cached_figures_and_answers_equal_freshly_computed_ones(region):
     with psycopg.connect(region.url) as conn:
+        named = cache.read_state(conn, cache.tenants_of(region.territories))
+        assert named.database and cache.read_state(conn, []).database == named.database and not named.moving
         for period in PERIODS:
             computed = _text(evaluate(conn, territories=region.territories, period=period))
             assert any(computed.values()), "the world gives no figure"

@@ -23,6 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from psycopg.rows import tuple_row
+
 from services.reporting.indicators.evaluate import Labelled, indicators, per_territory
 from services.reporting.indicators.model import ROME, Figure, Indicator, Period
 from services.reporting.indicators.territories import Territory
@@ -44,6 +46,7 @@ _STATE = ("SELECT (SELECT oid::text FROM pg_database WHERE datname = current_dat
           " COALESCE(v.version, 0),"
           " EXISTS (SELECT 1 FROM figure_marks m WHERE m.tenant = t.tenant)"
           " FROM unnest(%s::text[]) AS t(tenant) LEFT JOIN figure_versions v ON v.tenant = t.tenant")
+_DATABASE = "SELECT oid::text FROM pg_database WHERE datname = current_database()"
 _CACHED = ("SELECT indicator, scope, stamp, figures FROM figure_cache"
            " WHERE period = %s AND scope = ANY(%s) AND indicator = ANY(%s)")
 _STORE = ("INSERT INTO figure_cache (indicator, scope, period, stamp, figures)"
@@ -52,6 +55,11 @@ _STORE = ("INSERT INTO figure_cache (indicator, scope, period, stamp, figures)"
           " figures = EXCLUDED.figures, computed_at = now()")
 _BUMP = ("INSERT INTO figure_versions (tenant, version) SELECT DISTINCT t, 1 FROM unnest(%s::text[]) AS t"
          " ON CONFLICT (tenant) DO UPDATE SET version = figure_versions.version + 1, changed_at = now()")
+
+
+def _rows(conn, query: str, params) -> list[tuple]:
+    with conn.cursor(row_factory=tuple_row) as cur:  # whatever the connection's own row factory
+        return cur.execute(query, params).fetchall()
 
 
 @dataclass(frozen=True)
@@ -65,9 +73,9 @@ class DataState:
 
 def read_state(conn, tenants: Iterable[str]) -> DataState:
     """The versions of `tenants` and which of them have events applied and not drained (one query)."""
-    rows = conn.execute(_STATE, (sorted(set(tenants)),)).fetchall()
-    database = rows[0][0] if rows else ""
-    return DataState(database or "", {tenant: version for _g, tenant, version, _m in rows},
+    rows = _rows(conn, _STATE, (sorted(set(tenants)),))
+    database = rows[0][0] if rows else _rows(conn, _DATABASE, ())[0][0]
+    return DataState(database, {tenant: version for _g, tenant, version, _m in rows},
                      frozenset(tenant for _g, tenant, _v, moving in rows if moving))
 
 
@@ -126,7 +134,7 @@ def evaluate(conn, *, territories: list[Territory], period: Period, items: Itera
     wanted = sorted({scopes[t] for t in territories if stamps[t] is not None})
     cached = {}
     if wanted:
-        for code, where, text_stamp, text in conn.execute(_CACHED, (str(period), wanted, codes)).fetchall():
+        for code, where, text_stamp, text in _rows(conn, _CACHED, (str(period), wanted, codes)):
             cached[(code, where)] = (text_stamp, text)
     result, store = {}, []
     for item in items:
