@@ -261,3 +261,29 @@ def test_a_rejection_needs_its_reason_and_a_reviewed_application_stays_reviewed(
     assert again.status_code == 409 and "già stata esaminata" in Page(again.text).texts["problema"]
     assert console.db("SELECT status, rejection_reason FROM applications") == [("rejected", "Sede fuori dall'Ambito")]
     assert "Sede fuori dall'Ambito" in Page(representative.get(review_url).text).texts["motivazione"]
+
+
+def test_a_draft_is_edited_until_published_and_not_after(console):
+    slug = console.slug
+    operator = console.client("operator", "operatore-1")
+    made = post(operator, f"/{slug}/avvisi/nuovo", {"title": "Avviso in bozza", "areas": ["3"],
+                                                   "opens_at": local(timedelta(hours=-1)),
+                                                   "closes_at": local(timedelta(days=10))})
+    url = made.headers["Location"]
+    form = Page(operator.get(f"{url}/modifica").text)
+    assert form.fields["title"]["value"] == "Avviso in bozza" and form.fields["version"]["value"] == "1"
+    typed = {"title": "Avviso in bozza, corretto", "areas": ["3", "5"], "version": "1",
+             "opens_at": form.fields["opens_at"]["value"], "closes_at": local(timedelta(days=-2))}
+    refused = post(operator, f"{url}/modifica", typed)
+    assert refused.status_code == 422 and "dopo l'apertura" in Page(refused.text).message_of("closes_at")
+    assert console.db("SELECT title, version FROM calls") == [("Avviso in bozza", 1)]
+    edited = post(operator, f"{url}/modifica", {**typed, "closes_at": local(timedelta(days=20))})
+    assert edited.status_code == 303
+    assert console.db("SELECT title, areas, version FROM calls") == [("Avviso in bozza, corretto", ["3", "5"], 2)]
+    stale = post(operator, f"{url}/modifica", {**typed, "closes_at": local(timedelta(days=20))})
+    assert stale.status_code == 409 and "Nel frattempo" in Page(stale.text).texts["problema"]
+    page = operator.get(url)
+    operator.post(f"{url}/pubblica", data={**csrf(page.text), "version": "2"})
+    late = post(operator, f"{url}/modifica", {**typed, "version": "3", "closes_at": local(timedelta(days=20))})
+    assert late.status_code == 409 and "atto pubblico" in Page(late.text).texts["problema"]
+    assert console.db("SELECT title, status FROM calls") == [("Avviso in bozza, corretto", "published")]

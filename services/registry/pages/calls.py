@@ -13,7 +13,7 @@ from services.registry.calls import domain, service
 from services.registry.calls.schemas import CallIn
 from services.registry.pages import labels
 from services.registry.pages.blueprint import blp
-from services.registry.pages.common import area_names, done, is_reader, page, reading, writing
+from services.registry.pages.common import ROME, area_names, done, is_reader, page, reading, writing
 from services.registry.pages.forms import local_instant, messages, payload
 
 FIELDS = ("title", "description", "requirements", "opens_at", "closes_at")
@@ -27,6 +27,7 @@ RULES = {
 }
 # The use cases' refusals (CallRuleError's English text is for API clients).
 STALE = _l("Nel frattempo qualcun altro ha modificato l'avviso: rileggilo e riprova.")
+PUBLIC_ACT = _l("Solo una bozza si può modificare: un avviso pubblicato è un atto pubblico.")
 
 
 def _call_or_404(conn, call_id) -> dict:
@@ -49,6 +50,21 @@ def calls(tenant):
     return page("avvisi.html", calls=shown, labels=labels)
 
 
+def _checked(form, areas) -> tuple[dict | None, dict[str, str]]:
+    """The call's fields as the API's schema reads them, or the Italian message of each wrong field."""
+    data = payload(form, fields=FIELDS, lists=("areas",))
+    for name in ("opens_at", "closes_at"):
+        if name in data:
+            data[name] = local_instant(data[name])
+    try:
+        body = CallIn().load(data)
+    except ValidationError as err:
+        return None, messages(err, RULES)
+    if any(code not in dict(areas) for code in body["areas"]):
+        return None, {"areas": RULES["areas"]}
+    return body, {}
+
+
 @blp.route("/avvisi/nuovo", methods=["GET", "POST"])
 @page_requires(OPERATOR)
 def new_call(tenant):
@@ -57,20 +73,47 @@ def new_call(tenant):
     if request.method == "GET":
         return page("avviso_nuovo.html", values=MultiDict(), errors={}, areas=areas)
     form = request.form
-    data = payload(form, fields=FIELDS, lists=("areas",))
-    for name in ("opens_at", "closes_at"):
-        if name in data:
-            data[name] = local_instant(data[name])
-    try:
-        body = CallIn().load(data)
-    except ValidationError as err:
-        return page("avviso_nuovo.html", 422, values=form, errors=messages(err, RULES), areas=areas)
-    unknown = [code for code in body["areas"] if code not in dict(areas)]
-    if unknown:
-        return page("avviso_nuovo.html", 422, values=form, errors={"areas": RULES["areas"]}, areas=areas)
+    body, errors = _checked(form, areas)
+    if errors:
+        return page("avviso_nuovo.html", 422, values=form, errors=errors, areas=areas)
     with writing() as conn:
         call = service.draft_call(conn=conn, tenant=tenant, **body)
     return done(_("Bozza dell'avviso salvata: controllala e pubblicala."), "call", call_id=call["id"])
+
+
+def _call_values(call: dict) -> MultiDict:
+    """The form as the saved draft fills it (times in Italian time, as datetime-local shows them)."""
+    values = MultiDict({k: call[k] or "" for k in ("title", "description", "requirements")})
+    for name in ("opens_at", "closes_at"):
+        values[name] = call[name].astimezone(ROME).strftime("%Y-%m-%dT%H:%M")
+    values["version"] = str(call["version"])
+    values.setlist("areas", list(call["areas"]))
+    return values
+
+
+@blp.route("/avvisi/<uuid:call_id>/modifica", methods=["GET", "POST"])
+@page_requires(OPERATOR)
+def edit_call(tenant, call_id):
+    """Change a draft before it is published (a published call is a public act)."""
+    areas = list(area_names().items())
+    with reading() as conn:
+        found = _call_or_404(conn, call_id)
+    if request.method == "GET":
+        problem = None if found["status"] == "draft" else PUBLIC_ACT
+        return page("avviso_nuovo.html", values=_call_values(found), errors={}, areas=areas, call=found,
+                    problem=problem)
+    form = request.form
+    body, errors = _checked(form, areas)
+    if errors:
+        return page("avviso_nuovo.html", 422, values=form, errors=errors, areas=areas, call=found)
+    try:
+        with writing() as conn:
+            service.edit_call(conn=conn, tenant=tenant, call_id=call_id, version=form.get("version", -1, type=int),
+                              changes=body)
+    except (service.StaleCall, domain.CallRuleError) as exc:
+        problem = STALE if isinstance(exc, service.StaleCall) else PUBLIC_ACT
+        return page("avviso_nuovo.html", 409, values=form, errors={}, areas=areas, call=found, problem=problem)
+    return done(_("Bozza dell'avviso aggiornata."), "call", call_id=call_id)
 
 
 @blp.route("/avvisi/<uuid:call_id>")
