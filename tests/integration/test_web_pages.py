@@ -168,3 +168,29 @@ def test_the_development_login_is_a_404_outside_development(world):
         refused = Settings(**{**settings.__dict__, "extra": {"web": WebSettings(**{**web.__dict__, "secret": secret})}})
         with pytest.raises(ValueError, match="PDZ_WEB_SECRET"):
             create_service_app(service="registry", title="Prova", blueprints=[], pages=[pages], settings=refused)
+
+
+SERVE_PAGES = """
+from shared.http.app import create_service_app
+from shared.http.serve import serve
+from tests.integration.test_web_pages import pages
+serve(lambda: create_service_app(service="registry", title="Prova", blueprints=[], pages=[pages]))
+"""
+
+
+def test_a_real_process_with_pages_refuses_to_start_in_production_without_the_secret(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import random_slug, write_catalogue
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(root), "PDZ_ENV": "production",
+           "PDZ_JWT_JWKS_URL": "https://idp.example.org/certs", "PDZ_DB_ROLE_SECRET_REGISTRY": "r" * 40,
+           "PDZ_TENANTS_FILE": str(write_catalogue(tmp_path, [random_slug("web")])),
+           "PDZ_BIND": "127.0.0.1:0", "PDZ_METRICS_PORT": "0", "PDZ_WEB_WORKERS": "1"}
+    done = subprocess.run([sys.executable, "-c", SERVE_PAGES], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode != 0
+    assert "PDZ_WEB_SECRET is not set" in done.stderr
