@@ -23,10 +23,11 @@ from services.consultation.questionnaires.api import blp as questionnaires
 from services.consultation.questionnaires.answers_api import blp as questionnaire_answers
 from services.consultation.exports.api import blp as consultation_exports
 from services.consultation.documents.api import blp as consultation_documents
+from services.consultation.pages import pages
 
 
 def create_app(settings=None, platform=None):
     return create_service_app(service=SERVICE, title="PdZ Consultation", blueprints=[organisations, needs, proposals, offer, tables, table_members, territory, timeline,
                                                                       sessions, session_registrations, session_attendance,
                                                                       session_minutes, consultation_privacy, questionnaires, questionnaire_answers, rounds, round_ballots, consultation_exports, consultation_documents],
-                              settings=settings, platform=platform)
+                              pages=pages, settings=settings, platform=platform)
