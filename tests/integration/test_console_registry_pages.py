@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
 import psycopg
 import pytest
@@ -73,6 +74,12 @@ def test_register_filters_history_and_exports(console, admitted):
     workbook = operator.get(f"/{slug}/registro/registro.xlsx")
     assert workbook.status_code == 200 and workbook.data[:2] == b"PK"
     assert console.client("stakeholder", "rappresentante-1").get(f"/{slug}/registro/registro.csv").status_code == 403
+    call_id = console.db("SELECT id FROM calls")[0][0]
+    of_the_call = Page(operator.get(f"/{slug}/domande/?stato=admitted&avviso={call_id}").text)
+    assert "Cooperativa Sociale Il Sentiero" in of_the_call.texts["domande"]
+    assert "APS Pollino" in Page(operator.get(f"/{slug}/domande/?avviso={call_id}").text).texts["domande"]
+    assert "Nessuna domanda." in operator.get(f"/{slug}/domande/?avviso={uuid.uuid4()}").text
+    assert not [link for link in Page(operator.get(f"/{slug}/domande/").text).links if "None" in link]
 
 
 def test_profile_is_read_by_everyone_and_edited_by_the_office_with_errors_at_the_row(console):

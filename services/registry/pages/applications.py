@@ -1,6 +1,7 @@
 """Pages of the applications: apply to an open call, follow one's own, review with the protocol number."""
 from __future__ import annotations
 
+import uuid
 from functools import lru_cache
 
 from flask import abort, g, request
@@ -142,12 +143,21 @@ def applications(tenant):
     if status not in (None, *domain.REVIEW):
         status = None
     only_of = None if is_reader() else g.principal.subject
+    call_id = _uuid(request.args.get("avviso"))
     with reading() as conn:
-        found = service.list_applications(conn=conn, call_id=None, status=status, submitted_by=None,
+        found = service.list_applications(conn=conn, call_id=call_id, status=status, submitted_by=None,
                                           only_of=only_of, after=None, limit=500)["items"]
         titles = {c["id"]: c["title"] for c in calls.list_calls(conn=conn, status=None, after=None,
                                                                   limit=500)["items"]}
-    return page("domande.html", applications=found, titles=titles, chosen=status, labels=labels)
+    return page("domande.html", applications=found, titles=titles, chosen=status, labels=labels, call_id=call_id)
+
+
+def _uuid(text: str | None) -> uuid.UUID | None:
+    """The call a list is narrowed to; a malformed one narrows nothing."""
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 def _application_page(application_id, status=200, *, values=None, errors=None, problem=None):
