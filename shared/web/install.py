@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, NotFound, MethodNotAllowed
@@ -136,15 +137,15 @@ def install_web(app: Flask, *, service: str, pages: list, settings: Settings, pl
         if slug is not None:
             tenant = platform.catalogue.get(slug)   # the catalogue is in memory: no database touched
             if tenant is None:
-                raise not_found(f"Non esiste l'Ambito «{slug}».")
+                raise not_found(_("Non esiste l'Ambito «%(slug)s».", slug=slug))
             g.tenant = tenant
             g.roles = g.principal.roles_in(slug) if g.principal else frozenset()
         if request.endpoint == "pdz_web.dev_login" and not development:
-            raise not_found("La pagina non esiste.")   # before CSRF: outside development it does not exist at all
+            raise not_found(_("La pagina non esiste."))   # before CSRF: outside development it does not exist at all
         if request.method == "POST":
             csrf.protect()   # 400 page (CSRFError) before any view runs: nothing is written
             if any(_UNSTORABLE.search(k + v) for k, v in request.form.items(multi=True)):
-                return error_page(400, "Il testo contiene caratteri non ammessi (carattere NUL).")
+                return error_page(400, _("Il testo contiene caratteri non ammessi (carattere NUL)."))
         return None
 
     @app.after_request
