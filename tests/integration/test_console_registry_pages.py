@@ -176,3 +176,13 @@ def test_the_office_registers_a_comune_directly_and_suspends_it(console):
     own_token = csrf(representative.get(f"/{slug}/").text)   # the layout's logout form carries it
     assert representative.post(f"{url}/stato", data={**own_token, "version": "2", "status": "active"}).status_code == 403
     assert console.db("SELECT status FROM stakeholders") == [("suspended",)]
+
+
+def test_a_coordinator_reads_calls_but_is_not_offered_what_it_may_not_do(console, admitted):
+    _operator, _representative, call_url = admitted
+    coordinator = console.client("coordinator", "coordinatore-1")
+    home = Page(coordinator.get(f"/{console.slug}/").text)
+    assert f"/{console.slug}/domande/" not in home.links and f"{call_url}/domanda" not in home.links
+    assert coordinator.get(call_url).status_code == 200
+    assert coordinator.get(f"{call_url}/domanda").status_code == 403
+    assert coordinator.get(f"/{console.slug}/domande/").status_code == 403

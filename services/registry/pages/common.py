@@ -46,6 +46,11 @@ def is_representative() -> bool:
     return STAKEHOLDER in g.roles and not is_reader()
 
 
+def can_apply() -> bool:
+    """A representative applies for its organisation; the office may file an application on its behalf."""
+    return bool(g.roles & {STAKEHOLDER, OPERATOR})
+
+
 def comune(code: str | None) -> str:
     """'Lauria (PZ)' for an ISTAT code; the code if the official list lacks it."""
     found = istat.lookup(code) if code else None
@@ -56,7 +61,7 @@ def sections() -> list[tuple[str, str]]:
     """The registry's sections this user may open: (endpoint, Italian name)."""
     reader = is_reader()
     found = [("home", _("Home"), True), ("calls", _("Avvisi"), True),
-             ("applications", _("Domande") if reader else _("Le mie domande"), True),
+             ("applications", _("Domande") if reader else _("Le mie domande"), reader or is_representative()),
              ("register", _("Registro dei soggetti"), reader), ("profile", _("Profilo dell'Ambito"), True),
              ("privacy", _("Dati personali"), reader)]
     return [(f"registry_pages.{name}", text) for name, text, shown in found
@@ -66,7 +71,7 @@ def sections() -> list[tuple[str, str]]:
 def page(template: str, status: int = 200, **context):
     """Render a registry template with what every page shows."""
     return render_template(f"registry/{template}", tenant=g.tenant, roles=g.roles, area_names=area_names(),
-                           is_operator=is_operator(), is_reader=is_reader(), sections=sections(), comune=comune,
+                           is_operator=is_operator(), is_reader=is_reader(), can_apply=can_apply(), sections=sections(), comune=comune,
                            **context), status
 
 
