@@ -1,4 +1,4 @@
-"""The budget service's app factory: platform endpoints only until its issue lands."""
+"""The budget service's app factory: its API blueprints and its working pages (services/budget/pages/)."""
 from __future__ import annotations
 
 from shared.http.app import create_service_app
@@ -13,6 +13,7 @@ from services.budget.funds.api import blp as funds_blp
 from services.budget.interventions.api import blp as interventions_blp
 from services.budget.interventions.progress_api import blp as progress_blp
 from services.budget.members.api import blp as organisations_blp
+from services.budget.pages import pages
 from services.budget.plans.api import blp as plans_blp
 from services.budget.plans.transitions_api import blp as plan_transitions_blp
 from services.budget.proposals.api import blp as accepted_proposals_blp
@@ -28,4 +29,4 @@ def create_app(settings=None, platform=None):
                                           interventions_blp, progress_blp, expenditure_blp, reference_blp, funds_blp,
                                           plans_blp, plan_transitions_blp, organisations_blp, accepted_proposals_blp,
                                           territory_blp, exports_blp, documents_blp],
-                              settings=settings, platform=platform)
+                              pages=pages, settings=settings, platform=platform)
