@@ -158,6 +158,7 @@ def test_fase1_journey_publish_apply_with_a_bad_code_first_admit_register(consol
     assert field["value"] == BAD_CF and field.get("aria-invalid") == "true"
     assert "Codice fiscale della persona non valido" in form.message_of("legal_representative.tax_code")
     assert form.fields["organisation.name"]["value"] == ORGANISATION          # the rest is kept too
+    assert form.texts["riepilogo-errori"].count("Codice fiscale del legale rappresentante:") == 1
     assert console.db("SELECT count(*) FROM applications") == [(0,)]
     assert console.db("SELECT count(*) FROM people") == [(0,)]
 
