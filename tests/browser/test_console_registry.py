@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -40,7 +41,8 @@ def tick(page, box):
 
 
 def local(delta: timedelta) -> str:
-    return (datetime.now() + delta).strftime("%Y-%m-%dT%H:%M")
+    """A datetime-local value: the pages read it in Italian time, whatever the machine's zone."""
+    return (datetime.now(ZoneInfo("Europe/Rome")) + delta).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_fase1_journey_in_the_browser(registry, browser):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from html.parser import HTMLParser
 
 import psycopg
@@ -107,7 +108,8 @@ def post(client, url: str, data: dict, *, form_page: str | None = None):
 
 
 def local(delta: timedelta) -> str:
-    return (datetime.now() + delta).strftime("%Y-%m-%dT%H:%M")
+    """A datetime-local value: the pages read it in Italian time, whatever the machine's zone."""
+    return (datetime.now(ZoneInfo("Europe/Rome")) + delta).strftime("%Y-%m-%dT%H:%M")
 
 
 def draft_and_publish(operator, slug: str, title="Avviso pubblico per la rete del Piano 2026-2028") -> str:
