@@ -117,6 +117,9 @@ def test_fase1_journey_in_the_browser(registry, browser):
     person.goto(f"{base}/{slug}/domande/")
     assert "Ammessa" in person.locator("#domande").inner_text()
     check(person, "mie-domande")
+    person.goto(f"{base}/{slug}/organizzazione/")
+    assert ORGANISATION in person.locator("main").inner_text()
+    check(person, "organizzazione")
     assert call_url
 
 

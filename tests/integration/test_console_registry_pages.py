@@ -186,3 +186,14 @@ def test_a_coordinator_reads_calls_but_is_not_offered_what_it_may_not_do(console
     assert coordinator.get(call_url).status_code == 200
     assert coordinator.get(f"{call_url}/domanda").status_code == 403
     assert coordinator.get(f"/{console.slug}/domande/").status_code == 403
+
+
+def test_a_representative_sees_what_the_register_holds_of_its_admitted_organisation_only(console, admitted):
+    operator, representative, _call = admitted
+    slug = console.slug
+    page = Page(representative.get(f"/{slug}/organizzazione/").text)
+    shown = " ".join(page.texts.values())
+    assert "Cooperativa Sociale Il Sentiero" in shown and "APS Pollino Solidale" not in shown   # not admitted
+    assert f"/{slug}/organizzazione/" in page.links
+    assert "Nessuna organizzazione" in console.client("stakeholder", "altro").get(f"/{slug}/organizzazione/").text
+    assert operator.get(f"/{slug}/organizzazione/").status_code == 403

@@ -62,7 +62,8 @@ def sections() -> list[tuple[str, str]]:
     reader = is_reader()
     found = [("home", _("Home"), True), ("calls", _("Avvisi"), True),
              ("applications", _("Domande") if reader else _("Le mie domande"), reader or is_representative()),
-             ("register", _("Registro dei soggetti"), reader), ("profile", _("Profilo dell'Ambito"), True),
+             ("register", _("Registro dei soggetti"), reader),
+             ("organisation", _("La vostra organizzazione"), is_representative()), ("profile", _("Profilo dell'Ambito"), True),
              ("privacy", _("Dati personali"), reader)]
     return [(f"registry_pages.{name}", text) for name, text, shown in found
             if shown and f"registry_pages.{name}" in current_app.view_functions]
