@@ -1,0 +1,151 @@
+"""Consultation's working pages in a real browser (Debian's chromium, headless), on a tablet-sized screen
+with touch: a session from invitation to approved minutes (the office creates a table and seats two
+organisations -> schedules a session with its invitations, told at the field first -> takes attendance
+with one tap per organisation -> records it held -> writes the minutes, refused empty first -> approves
+-> the minutes' PDF link answers a PDF), axe-core with no serious or critical violation on every page kind,
+screenshots saved under test-artifacts/console/.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import psycopg
+import pytest
+
+from shared.consumer.rows import apply_rows
+from shared.events.envelope import new_event
+from tests.browser.web import axe_findings, login
+
+from services.consultation.projectors import project
+
+pytestmark = pytest.mark.integration
+TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True, "locale": "it-IT"}
+SENTIERO, POLLINO = "Cooperativa Sociale Il Sentiero", "ODV Amici del Pollino"
+
+
+@pytest.fixture(scope="module")
+def consultation(web_service):
+    """Consultation's app (API and pages) over HTTP on a fresh Ambito with two organisations in its register."""
+    site = web_service("consultation")
+    url = site.catalogue.url_for(site.catalogue.get(site.slug), "consultation")
+    for name in (SENTIERO, POLLINO):
+        sid = str(uuid.uuid4())
+        event = new_event(type="it.pdz.registry.stakeholder.registered.v1", service="registry", tenant=site.slug,
+                          aggregate_id=sid, data={"stakeholder_id": sid, "name": name, "type": "ets", "areas": ["3"],
+                                                  "status": "active", "version": 1,
+                                                  "registered_at": "2026-03-01T09:00:00+00:00"})
+        with psycopg.connect(url) as conn:
+            apply_rows(conn, project(event))
+    return site
+
+
+def check(page, kind: str):
+    """One h1, Italian; axe-core (WCAG 2.1 AA, best practices): no serious or critical finding; saved."""
+    assert page.locator("html").get_attribute("lang") == "it"
+    assert page.locator("h1").count() == 1
+    assert axe_findings(page, f"consultazione-{kind}") == [], kind
+
+
+def tick(page, box):
+    """Tick a checkbox as a person does, on its label (Bootstrap Italia draws the box on the label)."""
+    if not box.is_checked():
+        page.locator(f"label[for='{box.get_attribute('id')}']").click()
+    assert box.is_checked()
+
+
+def local(delta: timedelta) -> str:
+    return (datetime.now() + delta).strftime("%Y-%m-%dT%H:%M")
+
+
+def body(page) -> str:
+    return page.locator("body").inner_text()
+
+
+def test_a_session_from_invitation_to_approved_minutes(consultation, browser):
+    base, slug = consultation.base, consultation.slug
+    office = browser.new_context(**TABLET).new_page()
+    login(office, consultation, role="operator", subject="operatore-browser")
+    office.goto(f"{base}/{slug}/tavoli")
+    check(office, "home-ufficio")
+    office.get_by_role("link", name="Nuovo tavolo").click()
+    office.get_by_role("button", name="Crea il tavolo").click()           # empty: every field told
+    assert office.locator("[role=alert]").first.is_visible()
+    assert office.locator("#title").get_attribute("aria-invalid") == "true"
+    check(office, "tavolo-nuovo-errori")
+    office.get_by_label("Tipo di tavolo").select_option("thematic")
+    office.get_by_label("Titolo").fill("Tavolo tematico Anziani")
+    tick(office, office.locator("[name='areas']").first)
+    office.get_by_label("Account del coordinatore").fill("coordinatrice-browser")
+    office.get_by_role("button", name="Crea il tavolo").click()
+    assert "Tavolo creato" in body(office)
+    for name, account in ((SENTIERO, "rappresentante-browser"), (POLLINO, "")):
+        office.locator("#organisation_id").select_option(label=name)
+        office.get_by_label("Account che agiscono per l'organizzazione").fill(account)
+        office.get_by_role("button", name="Aggiungi al tavolo").click()
+        assert "Organizzazione aggiunta al tavolo." in body(office)
+    assert POLLINO in office.locator("#elenco-membri").inner_text()
+    check(office, "tavolo")
+
+    office.get_by_role("link", name="Convoca una sessione").click()
+    office.get_by_label("Titolo della sessione").fill("Prima sessione: i bisogni degli anziani")
+    office.get_by_label("Inizio (data e ora)").fill(local(timedelta(minutes=-30)))
+    office.get_by_role("button", name="Convoca").click()                 # no place, no link: told at the field
+    place = office.locator("#place")
+    assert place.get_attribute("aria-invalid") == "true"
+    assert "Indica il luogo" in office.locator("#place-errore").inner_text()
+    assert office.get_by_label("Titolo della sessione").input_value() == "Prima sessione: i bisogni degli anziani"
+    check(office, "sessione-nuova-errori")
+    place.fill("Sala consiliare, Lauria")
+    office.get_by_label("Ordine del giorno").fill("Apertura\nBisogni del territorio\nVarie")
+    assert office.locator("#invite").is_checked()
+    office.get_by_role("button", name="Convoca").click()
+    assert "organizzazioni invitate: 2" in body(office)
+    check(office, "sessione-convocata")
+    session_url = office.url
+
+    office.get_by_role("link", name="Prendi le presenze").click()
+    in_room = office.get_by_role("button", name=f"In sala: {SENTIERO}")
+    assert in_room.bounding_box()["height"] >= 44 and in_room.bounding_box()["width"] >= 44   # a finger's target
+    check(office, "presenze")
+    with office.expect_navigation():
+        in_room.tap()
+    assert f"Presenza registrata: {SENTIERO}, in presenza." in body(office)
+    with office.expect_navigation():
+        office.get_by_role("button", name=f"Da remoto: {POLLINO}").tap()
+    assert f"Presenza registrata: {POLLINO}, da remoto." in body(office)
+    assert office.locator("[data-presenti='1']").count() == 2
+
+    office.goto(session_url)
+    office.get_by_role("button", name="Segna la sessione come svolta").click()
+    assert "registrata come svolta" in body(office)
+    office.get_by_role("link", name="Scrivi o approva il verbale").click()
+    check(office, "verbale-bozza")
+    office.get_by_role("button", name="Salva la bozza").click()           # empty: refused at the field
+    assert office.locator("#body").get_attribute("aria-invalid") == "true"
+    office.get_by_label("Testo del verbale").fill(
+        f"Presenti: {SENTIERO} (in sala), {POLLINO} (da remoto).\n\nSi discute dei bisogni degli anziani soli.")
+    office.get_by_role("button", name="Salva la bozza").click()
+    assert "Bozza del verbale salvata." in body(office)
+    office.get_by_role("button", name="Approva la versione 1").click()
+    assert "Verbale approvato" in body(office)
+    assert "anziani soli" in office.locator("#testo-verbale").inner_text()
+    check(office, "sessione-verbale-approvato")
+    link = office.get_by_role("link", name="Scarica il verbale (PDF)")
+    document = office.context.request.get(base + link.get_attribute("href"))
+    assert document.status == 200 and document.headers["content-type"] == "application/pdf"
+    assert document.body().startswith(b"%PDF")
+
+    office.goto(f"{base}/{slug}/tavoli")
+    assert office.locator("[data-conta='da-approvare']").inner_text() == "0"
+    office.goto(f"{base}/{slug}/cronoprogramma")
+    check(office, "cronoprogramma")
+
+    person = browser.new_context(**TABLET).new_page()
+    login(person, consultation, role="stakeholder", subject="rappresentante-browser")
+    person.goto(session_url)
+    assert "anziani soli" in person.locator("#testo-verbale").inner_text()
+    assert person.get_by_role("button", name="Segna la sessione come svolta").count() == 0
+    check(person, "sessione-rappresentante")
+    person.goto(f"{base}/{slug}/tavoli")
+    check(person, "home-rappresentante")
