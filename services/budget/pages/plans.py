@@ -9,10 +9,11 @@ from werkzeug.datastructures import MultiDict
 from shared.http.auth import OPERATOR
 from shared.web import page_requires
 
+from services.budget.members import service as members
 from services.budget.pages.blueprint import blp
 from services.budget.pages.catalogue import every_plan, plan_interventions
 from services.budget.pages.common import PLAN_READERS, done, messages, page, payload, reading, writing
-from services.budget.plans import service
+from services.budget.plans import domain, service
 from services.budget.plans.editable import PlanNotFound
 from services.budget.plans.schemas import PlanIn
 
@@ -68,10 +69,14 @@ def plan_page(plan_id, status=200, **context):
         history = service.history(conn=conn, plan_id=plan_id, number=None, after_seq=0, limit=500)
         lines = plan_interventions(conn, plan_id)
         current = service.get_version(conn=conn, plan_id=plan_id, number=plan["current_version"])
+        steps = [a for a in plan["allowed_actions"] if domain.role_for(a) in g.roles]
+        signatories = ([(str(o["id"]), o["name"]) for o in members.list_organisations(
+            conn=conn, status="active", limit=500)] if "sign" in steps else [])
     context.setdefault("values", MultiDict())
     context.setdefault("errors", {})
     return page("piano.html", status, plan=plan, versions=versions, history=history, current=current,
-                interventions=sorted(lines, key=lambda i: i["code"]), **context)
+                interventions=sorted(lines, key=lambda i: i["code"]), steps=steps, signatories=signatories,
+                **context)
 
 
 @blp.route("/bilancio/piani/<uuid:plan_id>")

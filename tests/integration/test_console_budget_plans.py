@@ -1,0 +1,74 @@
+"""Budget's plan pages through the test client: the approval steps (the office adopts, records the Assemblea's
+approval with its act, sends; the Region's reviewer returns with remarks the office reads, then accepts), a step's
+missing act refused at its field, a step out of turn refused, the documents and the differences."""
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from tests.integration.test_console_budget import Console, add_intervention, assign, base, intervention_id, make_plan
+from tests.integration.test_console_registry import Page, csrf, post
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def console(tenants, settings, tmp_path):
+    return Console(tenants, settings, tmp_path / "tenants.yaml")
+
+
+def step(client, plan_url: str, action: str, **fields):
+    """Post one step's form as the plan's page gives it (its CSRF token and the plan's version)."""
+    page = client.get(plan_url)
+    assert page.status_code == 200, page.text
+    form = Page(page.text)
+    assert f"passo-{action}" in page.text, f"no {action} form for this user"
+    return client.post(f"{plan_url}/versioni/1/{action}", data={**csrf(page.text),
+                                                                "version": form.fields["version"]["value"], **fields})
+
+
+def test_the_approval_path_with_the_regions_remarks(console):
+    operator = console.client("operator")
+    plan_url = make_plan(console, operator)
+    line = add_intervention(console, operator, plan_url)
+    assign(console, operator)
+    assert post(operator, f"{base(console)}/ripartizioni", {"intervention_id": intervention_id(line), "fund": "FNA",
+                                                           "year": "2024", "amount": "4.000"}).status_code == 303
+
+    assert step(operator, plan_url, "adopt").status_code == 303
+    blank = step(operator, plan_url, "approve", approval_act="")
+    assert blank.status_code == 422
+    assert "Campo obbligatorio." in Page(blank.text).message_of("approval_act")
+    assert console.db("SELECT state FROM plan_versions") == [("adopted",)]
+    assert step(operator, plan_url, "approve", approval_act="Delibera n. 4 del 12/10/2024").status_code == 303
+    assert step(operator, plan_url, "send").status_code == 303
+    assert "passo-return" not in operator.get(plan_url).text               # the Region's step, not the office's
+
+    reviewer = console.client("regional-reviewer", "revisore-regione")
+    assert "passo-adopt" not in reviewer.get(plan_url).text
+    short = step(reviewer, plan_url, "return", remarks="no")
+    assert short.status_code == 422 and "osservazioni" in Page(short.text).message_of("remarks")
+    assert step(reviewer, plan_url, "return", remarks="Manca la quota per i minori (40% FNPS).").status_code == 303
+    page = operator.get(plan_url)
+    assert "Manca la quota per i minori" in Page(page.text).texts["osservazioni"]
+    assert "Restituito dalla Regione" in page.text
+    assert [r[0] for r in console.db("SELECT to_state FROM plan_history ORDER BY seq")] == [
+        "draft", "adopted", "approved", "sent", "returned"]
+    # A stale form (the plan moved since it was read) is said, and nothing moves.
+    stale = operator.post(f"{plan_url}/versioni/1/adopt", data={**csrf(page.text), "version": "1"})
+    assert stale.status_code == 409 and "Nel frattempo" in stale.text
+    assert console.db("SELECT state FROM plan_versions") == [("returned",)]
+    # The reviewer may not adopt; a stakeholder may not read the plan's page.
+    mine = reviewer.get(plan_url)
+    refused = reviewer.post(f"{plan_url}/versioni/1/adopt", data={**csrf(mine.text), "version": "5"})
+    assert refused.status_code == 403
+    assert console.client("stakeholder", "rappresentante-1").get(plan_url).status_code == 403
+
+    tables = operator.get(f"{plan_url}/versioni/1/tabelle-finanziarie.xlsx")
+    assert tables.status_code == 200 and tables.headers["Content-Type"].startswith("application/vnd.openxml")
+    workbook = openpyxl.load_workbook(io.BytesIO(tables.data))
+    assert "Per fondo" in workbook.sheetnames
+    differences = operator.get(f"{plan_url}/differenze?da=1&a=1")
+    assert differences.status_code == 200 and "Nessuna differenza negli interventi." in differences.text
