@@ -6,6 +6,7 @@ from shared.http.app import create_service_app
 from services.reporting import SERVICE
 from services.reporting.api import blp as statistics
 from services.reporting.campaigns.api import blp as campaigns
+from services.reporting.console import pages as regional_pages
 from services.reporting.opendata.api import blp as opendata
 from services.reporting.indicators_api import blp as indicators
 from services.reporting.regional_api import blp as regional_indicators, definitions_blp as indicator_definitions
@@ -16,4 +17,4 @@ def create_app(settings=None, platform=None):
     return create_service_app(service=SERVICE, title="PdZ Reporting",
                               blueprints=[statistics, indicators, regional_indicators, indicator_definitions, portal,
                                           campaigns, opendata],
-                              settings=settings, platform=platform)
+                              pages=regional_pages, settings=settings, platform=platform)
