@@ -4,6 +4,7 @@ missing act refused at its field, a step out of turn refused, the documents and 
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -72,3 +73,49 @@ def test_the_approval_path_with_the_regions_remarks(console):
     assert "Per fondo" in workbook.sheetnames
     differences = operator.get(f"{plan_url}/differenze?da=1&a=1")
     assert differences.status_code == 200 and "Nessuna differenza negli interventi." in differences.text
+
+
+def test_commitments_and_payments_with_the_cig_checked_at_its_field(console):
+    operator = console.client("operator")
+    plan_url = make_plan(console, operator)
+    line = add_intervention(console, operator, plan_url)
+    assign(console, operator)
+    assert post(operator, f"{base(console)}/ripartizioni", {"intervention_id": intervention_id(line), "fund": "FNA",
+                                                           "year": "2024", "amount": "4.000"}).status_code == 303
+    allocation = str(console.db("SELECT id FROM allocations")[0][0])
+    url = f"{base(console)}/impegni"
+    act = {"allocation_id": allocation, "amount": "2.500,00", "act_reference": "Determina n. 123 del 10/03/2025",
+           "act_date": "10/03/2025", "cig": "8527277397"}
+    early = post(operator, url, act)                                         # the plan is not approved yet
+    assert early.status_code == 409 and "approvata" in Page(early.text).message_of("allocation_id")
+    assert step(operator, plan_url, "adopt").status_code == 303
+    assert step(operator, plan_url, "approve", approval_act="Delibera n. 4 del 12/10/2024").status_code == 303
+
+    wrong = post(operator, url, {**act, "cig": "8527277398"})                # its check characters are wrong
+    assert wrong.status_code == 422
+    form = Page(wrong.text)
+    assert "caratteri di controllo del CIG" in form.message_of("cig")
+    assert form.fields["cig"]["value"] == "8527277398" and form.fields["amount"]["value"] == "2.500,00"
+    short = post(operator, url, {**act, "cig": "12345"})
+    assert short.status_code == 422 and "10 caratteri" in Page(short.text).message_of("cig")
+    future = post(operator, url, {**act, "act_date": "01/01/2099"})
+    assert future.status_code == 422 and "futura" in Page(future.text).message_of("act_date")
+    over = post(operator, url, {**act, "amount": "4.000,01"})
+    assert over.status_code == 409 and "al massimo 4.000,00 €" in Page(over.text).message_of("amount")
+    assert console.db("SELECT count(*) FROM commitments") == [(0,)]
+
+    made = post(operator, url, act)
+    assert made.status_code == 303, made.text
+    commitment_url = made.headers["Location"]
+    assert console.db("SELECT amount, cig FROM commitments") == [(Decimal("2500.00"), "8527277397")]
+    page = operator.get(commitment_url)
+    pay = {"amount": "3.000", "act_reference": "Liquidazione n. 55 del 02/04/2025", "act_date": "02/04/2025"}
+    too_much = operator.post(f"{commitment_url}/liquidazioni", data={**csrf(page.text), **pay})
+    assert too_much.status_code == 409 and "al massimo 2.500,00 €" in Page(too_much.text).message_of("amount")
+    paid = operator.post(f"{commitment_url}/liquidazioni", data={**csrf(page.text), **pay, "amount": "1.000,50"})
+    assert paid.status_code == 303
+    assert "1.499,50 €" in Page(operator.get(commitment_url).text).texts["da-liquidare"]
+    assert console.db("SELECT paid FROM allocations") == [(Decimal("1000.50"),)]
+    stakeholder = console.client("stakeholder", "rappresentante-1")
+    assert stakeholder.get(url).status_code == 200                             # public spending
+    assert stakeholder.post(url, data={**csrf(stakeholder.get(url).text), **act}).status_code == 403

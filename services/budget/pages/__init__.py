@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from services.budget.pages.blueprint import blp
 # Importing the view modules registers their routes on `blp`.
-from services.budget.pages import (allocations, home, interventions, plan_documents, plan_steps,  # noqa: F401,E402
-                                   plans)
+from services.budget.pages import (allocations, expenditure, home, interventions, plan_documents,  # noqa: F401,E402
+                                   plan_steps, plans)
 
 pages = [blp]
