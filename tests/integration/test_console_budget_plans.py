@@ -119,3 +119,32 @@ def test_commitments_and_payments_with_the_cig_checked_at_its_field(console):
     stakeholder = console.client("stakeholder", "rappresentante-1")
     assert stakeholder.get(url).status_code == 200                             # public spending
     assert stakeholder.post(url, data={**csrf(stakeholder.get(url).text), **act}).status_code == 403
+
+
+def test_a_progress_upload_is_all_or_nothing_with_the_report_on_the_page(console):
+    operator = console.client("operator")
+    plan_url = make_plan(console, operator)
+    add_intervention(console, operator, plan_url)
+    url = f"{plan_url}/avanzamento"
+    page = operator.get(url)
+    bad = ("codice;anno;trimestre;stato;percentuale;avvio_effettivo;indicatore: utenti serviti\n"
+           "A3.1;2025;1;in corso;12,5;03/02/2025;40\n"
+           "A3.1;2025;2;in corso;150;;55\n"
+           "Z9.9;2025;1;programmato;0;;\n")
+    refused = operator.post(url, data={**csrf(page.text), "file": (io.BytesIO(bad.encode()), "avanzamento.csv")},
+                            content_type="multipart/form-data")
+    assert refused.status_code == 422
+    report = Page(refused.text)
+    assert "Righe rifiutate: 2 su 3" in report.message_of("file")
+    lines = report.texts["rapporto"]
+    assert "3" in lines and "4" in lines and "Z9.9" in lines, lines
+    assert console.db("SELECT count(*) FROM intervention_progress") == [(0,)]     # the good row too: nothing
+    good = bad.splitlines()[:2]
+    done = operator.post(url, data={**csrf(page.text), "file": (io.BytesIO("\n".join(good).encode()), "a.csv")},
+                         content_type="multipart/form-data")
+    assert done.status_code == 303
+    assert "righe applicate 1" in operator.get(done.headers["Location"]).text
+    assert console.db("SELECT year, quarter, status FROM intervention_progress") == [(2025, 1, "active")]
+    empty = operator.post(url, data={**csrf(page.text), "file": (io.BytesIO(b""), "vuoto.csv")},
+                          content_type="multipart/form-data")
+    assert empty.status_code == 422 and Page(empty.text).fields["file"].get("aria-invalid") == "true"

@@ -8,6 +8,6 @@ from __future__ import annotations
 from services.budget.pages.blueprint import blp
 # Importing the view modules registers their routes on `blp`.
 from services.budget.pages import (allocations, expenditure, home, interventions, plan_documents,  # noqa: F401,E402
-                                   plan_steps, plans)
+                                   plan_steps, plans, progress)
 
 pages = [blp]

@@ -23,7 +23,8 @@ SCHEMAS = {"adopt": TransitionIn, "approve": ApproveIn, "send": TransitionIn, "r
            "accept": TransitionIn, "sign": SignIn}
 RULES = {"approval_act": _l("Scrivi gli estremi della deliberazione, da 3 a 300 caratteri (ad esempio «Delibera n. 4"
                             " del 12/10/2024»)."),
-         "remarks": _l("Scrivi le osservazioni della Regione (da 3 a 20.000 caratteri): l'Ufficio di Piano le leggerà."),
+         "remarks": _l("Scrivi le osservazioni della Regione (da 3 a 20.000 caratteri): l'Ufficio di Piano le"
+                       " leggerà."),
          "signed_on": _l("Scrivi la data di sottoscrizione (gg/mm/aaaa)."),
          "signatories": _l("Scegli almeno un ente firmatario dall'elenco."),
          "note": _l("La nota ha al massimo 2.000 caratteri.")}
@@ -43,8 +44,10 @@ def steps_for(roles) -> list[str]:
     return [a for a in domain.PUBLIC_ACTIONS if domain.role_for(a) in roles]
 
 
-@blp.route("/bilancio/piani/<uuid:plan_id>/versioni/<int:number>/<any(adopt, approve, send, return, accept, sign):action>",
-           methods=["POST"])
+STEP = "<any(adopt, approve, send, return, accept, sign):action>"
+
+
+@blp.route(f"/bilancio/piani/<uuid:plan_id>/versioni/<int:number>/{STEP}", methods=["POST"])
 @page_requires(domain.OPERATOR, domain.REGIONAL_REVIEWER)
 def step(tenant, plan_id, number, action):
     """Take one step of the approval path on the plan's current version."""
