@@ -128,7 +128,8 @@ def test_the_main_links_are_reached_with_the_keyboard(registry, browser):
     page = browser.new_context().new_page()
     login(page, registry, role="operator", subject="operatore-tastiera")
     page.goto(f"{base}/{slug}/")
-    wanted = {page.evaluate("a => a.href", a) for a in page.locator("nav[aria-label='Sezioni del registro'] a").element_handles()}
+    sections = page.locator("nav[aria-label='Sezioni del registro'] a").element_handles()
+    wanted = {page.evaluate("a => a.href", a) for a in sections}
     assert len(wanted) >= 5
     reached = set()
     for _ in range(page.locator("a[href], button, input, select, textarea, [tabindex='0']").count() + 5):

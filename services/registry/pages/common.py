@@ -63,7 +63,8 @@ def sections() -> list[tuple[str, str]]:
     found = [("home", _("Home"), True), ("calls", _("Avvisi"), True),
              ("applications", _("Domande") if reader else _("Le mie domande"), reader or is_representative()),
              ("register", _("Registro dei soggetti"), reader),
-             ("organisation", _("La vostra organizzazione"), is_representative()), ("profile", _("Profilo dell'Ambito"), True),
+             ("organisation", _("La vostra organizzazione"), is_representative()),
+             ("profile", _("Profilo dell'Ambito"), True),
              ("privacy", _("Dati personali"), reader)]
     return [(f"registry_pages.{name}", text) for name, text, shown in found
             if shown and f"registry_pages.{name}" in current_app.view_functions]
@@ -72,8 +73,8 @@ def sections() -> list[tuple[str, str]]:
 def page(template: str, status: int = 200, **context):
     """Render a registry template with what every page shows."""
     return render_template(f"registry/{template}", tenant=g.tenant, roles=g.roles, area_names=area_names(),
-                           is_operator=is_operator(), is_reader=is_reader(), can_apply=can_apply(), sections=sections(), comune=comune,
-                           **context), status
+                           is_operator=is_operator(), is_reader=is_reader(), can_apply=can_apply(),
+                           sections=sections(), comune=comune, **context), status
 
 
 def done(message: str, endpoint: str, **values):

@@ -15,10 +15,11 @@ RUNTS = {"a": _l("a) Organizzazioni di volontariato"), "b": _l("b) Associazioni 
 HISTORY_CHANGE = {"registered": _l("Iscrizione diretta"), "updated": _l("Modifica dei dati"),
                   "status_changed": _l("Cambio di stato"), "admitted_from_application": _l("Ammissione da domanda")}
 FIELDS = {"name": _l("Denominazione"), "type": _l("Tipologia"), "tax_code": _l("Codice fiscale / Partita IVA"),
-          "runts_section": _l("Sezione RUNTS"), "runts_number": _l("Numero RUNTS"), "seat_istat": _l("Comune sede (ISTAT)"),
-          "areas": _l("Aree tematiche"), "status": _l("Stato")}
+          "runts_section": _l("Sezione RUNTS"), "runts_number": _l("Numero RUNTS"),
+          "seat_istat": _l("Comune sede (ISTAT)"), "areas": _l("Aree tematiche"), "status": _l("Stato")}
 PEOPLE_ROLES = {"legal_representative": _l("Legale rappresentante"), "contact_person": _l("Referente")}
-ACCESS_ACTIONS = {"read": _l("Lettura"), "create": _l("Inserimento"), "update": _l("Modifica"), "erase": _l("Cancellazione")}
+ACCESS_ACTIONS = {"read": _l("Lettura"), "create": _l("Inserimento"), "update": _l("Modifica"),
+                  "erase": _l("Cancellazione")}
 
 assert set(TYPES_IT) == set(STAKEHOLDER_TYPES) and set(RUNTS) == set(RUNTS_SECTIONS)
 assert set(STATUS_IT) == set(STATUSES)
