@@ -14,10 +14,13 @@ from datetime import datetime, timedelta, timezone
 from stdnum import luhn
 
 from shared.cli import demo_budget, demo_consultation, demo_merged
+from shared.cli.demo_logins import demo_logins, login_lines
 from shared.cli.demo_consultation import CONSULTATION
 from shared.cli.demo_http import call as _call, http as _http
 from shared.config import Settings
 from shared.http.auth import mint_dev_token
+from shared.tenants import load_catalogue
+from shared.web.settings import WebSettings
 
 REGISTRY = "http://127.0.0.1:58081"
 REPORTING = "http://127.0.0.1:58084"
@@ -254,6 +257,11 @@ def load(settings: Settings) -> int:
   TOKEN (regional admin, 7 days):
 export TOKEN={viewer}
 """)
+    # How to log in locally as each role (README, "Logging in locally"); then the portal, last.
+    catalogue = load_catalogue(settings.tenants_file, settings.database_url)
+    names = {slug: catalogue.get(slug).name for slug in DEMO if catalogue.get(slug) is not None}
+    logins = demo_logins(ambiti=list(DEMO), featured="lagonegrese-pollino", region="basilicata")
+    print("\n".join(login_lines(logins, urls=WebSettings.from_env().urls, names=names)))
     # Last line of `make demo`: the public portal, no token needed (docs/reporting.md, The public portal).
     print(f"[pdz] portale pubblico della trasparenza (senza accesso): {REPORTING}/portale/")
     return 0
