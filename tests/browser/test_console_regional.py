@@ -86,7 +86,8 @@ def test_the_regional_admin_sees_the_ambiti_and_follows_a_drill_down(sites, brow
     main = page.locator("main")
     assert main.locator(f"tr[data-ambito='{signed}'] [data-fase]").inner_text() == "Piano sottoscritto"
     assert main.locator(f"tr[data-ambito='{caller}'] [data-fase]").inner_text() == "FASE 1 · Avviso e rete"
-    assert "Sottoscritto (accordo di programma)" in main.locator(f"#ambiti-ciclo tr[data-ambito='{signed}']").inner_text()
+    row = main.locator(f"#ambiti-ciclo tr[data-ambito='{signed}']")
+    assert "Sottoscritto (accordo di programma)" in row.inner_text()
     deadlines = main.locator("section[data-scadenza]")
     assert deadlines.count() >= 1, "the local campaigns file has deadlines for Basilicata this year"
     first = deadlines.first.locator(f"tr[data-ambito='{caller}']")

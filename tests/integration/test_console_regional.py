@@ -90,9 +90,13 @@ class Region:
 
     def __init__(self, catalogue_factory, settings, tmp_path, monkeypatch):
         self.signed, self.late, self.caller, self.silent = (random_slug(p) for p in ("firm", "late", "call", "quiet"))
-        self.elsewhere = random_slug("pug")
-        self.catalogue = catalogue_factory([self.signed, self.late, self.caller, self.silent], extra=[
-            {"slug": self.elsewhere, "name": "Ambito di Fasano", "region": "puglia"}])
+        self.elsewhere, self.former = random_slug("pug"), random_slug("former")
+        self.catalogue = catalogue_factory([self.late, self.caller, self.silent], extra=[
+            {"slug": self.elsewhere, "name": "Ambito di Fasano", "region": "puglia"},
+            {"slug": self.signed, "name": "Ambito nato da una fusione", "region": "basilicata",
+             "merged_from": [self.former]},
+            {"slug": self.former, "name": "Ambito confluito", "region": "basilicata", "status": "merged",
+             "merged_into": self.signed}])
         provision(self.catalogue, report=lambda *_: None)
         path = tmp_path / "campaigns.yaml"
         path.write_text(yaml.safe_dump({"offices": {}, "campaigns": {"basilicata": {2025: [
@@ -189,6 +193,8 @@ def test_the_regions_ambiti_with_phase_plan_and_completeness_equal_the_campaign_
     plans = {d["ambito"]: d["piano"] for d, _ in cells.having("piano")}
     assert plans[region.signed] == "signed" and plans[region.late] == "sent" and plans[region.silent] == ""
     assert region.elsewhere not in page.text   # another region's Ambito is not listed
+    assert region.former not in phases   # merged into another: not in the cycle, linked below for reading
+    assert f'href="/regioni/basilicata/ambiti/{region.former}?anno=2025"' in page.text.split('id="confluiti"')[1]
 
     shown = {(d["scadenza"], d["ambito"]): d["stato"] for d, _ in cells.having("stato")}
     answer = api(app, "/v1/regions/basilicata/campaigns?year=2025")
@@ -235,6 +241,12 @@ def test_the_drill_down_shows_the_ambitos_indicators_as_the_regional_api_and_lin
     assert f'href="http://127.0.0.1:58081/{region.signed}/"' in page.text
     assert set(services) == {"registry", "consultation", "budget", "reporting"}
     assert f'href="http://127.0.0.1:58083/{region.signed}/"' in page.text
+
+
+def test_a_merged_ambito_is_read_not_judged(region):
+    page = login(region.app(), "regional-admin").get(f"/regioni/basilicata/ambiti/{region.former}?anno=2025")
+    assert page.status_code == 200, page.text
+    assert unescape(page.text).count("L'Ambito non risponde più alla Regione (confluito in un altro).") == 2
 
 
 def test_roles_reviewer_reads_without_indicators_operator_403_anonymous_to_login(region):

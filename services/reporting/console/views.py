@@ -88,12 +88,15 @@ def region(region: str):
     """The region's Ambiti: phase of the cycle, Piano, completeness of each deadline of the year."""
     name = _region(region)
     year = _year()
-    ambiti = region_ambiti(catalogue=current_platform().catalogue, region=region)
+    catalogue = current_platform().catalogue
+    ambiti = region_ambiti(catalogue=catalogue, region=region)
+    # Merged into another: no longer answering to the Region, still readable (their own records).
+    merged = sorted((t for t in catalogue if t.region == region and t not in ambiti), key=lambda t: t.name)
     with current_platform().regional() as conn:
         standing = standings(conn=conn, tenants=[t.slug for t in ambiti])
         campaign = _campaign(conn, region, year)
         return _page("regione.html", conn, region=region, region_name=name, year=year, ambiti=ambiti,
-                     standing=standing, campaign=campaign)
+                     merged=merged, standing=standing, campaign=campaign)
 
 
 @blp.route("/<region>/ambiti/<slug>")
