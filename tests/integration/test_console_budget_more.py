@@ -1,0 +1,51 @@
+"""Budget's pages: a merged Ambito is read but its forms write nothing; amounts typed the Italian way (pure)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import psycopg
+import pytest
+import yaml
+
+from tests.integration.test_console_budget import Console
+from tests.integration.test_console_registry import csrf
+
+from services.budget.pages.money import NotItalianAmount, parse_italian_amount
+
+
+@pytest.mark.parametrize("typed, amount", [
+    ("1.234,56", "1234.56"), ("1234.56", "1234.56"), ("1234,5", "1234.50"), ("1.234", "1234.00"),
+    ("€ 1.234.567,89", "1234567.89"), ("0,01", "0.01"), (" 12 ", "12.00"), ("1 234,56", "1234.56")])
+def test_an_amount_typed_in_italian_or_with_a_decimal_point_is_read_to_the_cent(typed, amount):
+    assert parse_italian_amount(typed) == Decimal(amount)
+
+
+@pytest.mark.parametrize("typed, words", [
+    ("1,234.56", "virgola per i centesimi"), ("12,345", "Al massimo due decimali"), ("1234.567", "due decimali"),
+    ("-5", "negativo"), ("dieci", "virgola"), ("1.23.4", "virgola"), ("", "virgola"),
+    ("1.000.000.000.000", "troppo grande")])
+def test_a_wrong_amount_is_told_why_in_italian(typed, words):
+    with pytest.raises(NotItalianAmount, match=words):
+        parse_italian_amount(typed)
+
+
+@pytest.mark.integration
+def test_a_merged_ambito_is_read_but_its_forms_write_nothing(tenants, settings, tmp_path):
+    console = Console(tenants, settings, tmp_path / "tenants.yaml")
+    path = tmp_path / "tenants.yaml"
+    document = yaml.safe_load(path.read_text())
+    for entry in document["tenants"]:
+        if entry["slug"] == console.other:
+            entry.update(status="merged", merged_into=console.slug, merged_on="2024-07-01")
+        if entry["slug"] == console.slug:
+            entry["merged_from"] = [console.other]
+    path.write_text(yaml.safe_dump(document))
+    merged = Console(tenants, settings, path)
+    operator = merged.client("operator", "operatore-1", tenant=console.other)
+    page = operator.get(f"/{console.other}/bilancio/piani/nuovo")
+    assert page.status_code == 200
+    refused = operator.post(f"/{console.other}/bilancio/piani/nuovo", data={**csrf(page.text), "first_year": "2024"})
+    assert refused.status_code == 409 and console.slug in refused.text
+    with psycopg.connect(tenants.url_for(tenants.get(console.other), "budget")) as conn:
+        assert conn.execute("SELECT count(*) FROM plans").fetchall() == [(0,)]
+    assert operator.get(f"/{console.other}/bilancio/ripartizioni").status_code == 200
