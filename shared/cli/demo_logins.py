@@ -44,8 +44,8 @@ def demo_logins(*, ambiti: list[str], featured: str, region: str) -> list[DemoLo
                   "i tavoli del Forum del Terzo Settore, bisogni e proposte"),
         DemoLogin(AUDITOR, featured, f"revisore-{featured}", "registry", f"/{featured}/registro/",
                   "il registro dei soggetti, in sola lettura"),
-        DemoLogin(REGIONAL_ADMIN, None, f"regione-{region}", "registry", f"/{featured}/",
-                  "ogni Ambito in sola lettura, qui il registro e gli avvisi"),
+        DemoLogin(REGIONAL_ADMIN, None, f"regione-{region}", "reporting", f"/regioni/{region}/",
+                  "gli Ambiti della regione, il loro stato nel ciclo; ogni Ambito in sola lettura"),
         DemoLogin(REGIONAL_REVIEWER, None, f"revisione-piani-{region}", "budget", f"/{featured}/bilancio",
                   "i Piani inviati alla Regione da esaminare"),
     ]
