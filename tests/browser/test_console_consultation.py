@@ -149,3 +149,68 @@ def test_a_session_from_invitation_to_approved_minutes(consultation, browser):
     check(person, "sessione-rappresentante")
     person.goto(f"{base}/{slug}/tavoli")
     check(person, "home-rappresentante")
+
+
+def test_needs_proposals_and_rounds_pages(consultation, browser):
+    base, slug = consultation.base, consultation.slug
+    office = browser.new_context(locale="it-IT").new_page()
+    login(office, consultation, role="operator", subject="operatore-contributi")
+    office.goto(f"{base}/{slug}/tavoli/nuovo")
+    office.get_by_label("Tipo di tavolo").select_option("standing")
+    office.get_by_label("Titolo").fill("Tavolo permanente Povertà")
+    tick(office, office.locator("[name='areas']").first)
+    office.get_by_role("button", name="Crea il tavolo").click()
+    office.locator("#organisation_id").select_option(label=SENTIERO)
+    office.get_by_label("Account che agiscono per l'organizzazione").fill("rappresentante-contributi")
+    office.get_by_role("button", name="Aggiungi al tavolo").click()
+    table_url = office.url
+
+    person = browser.new_context(locale="it-IT").new_page()
+    login(person, consultation, role="stakeholder", subject="rappresentante-contributi")
+    person.goto(table_url)
+    person.get_by_role("link", name="Segnala un bisogno").click()
+    person.get_by_role("button", name="Registra il bisogno").click()      # no title, no text: told at the fields
+    assert person.locator("#title").get_attribute("aria-invalid") == "true"
+    check(person, "bisogno-nuovo-errori")
+    person.get_by_label("Titolo del bisogno").fill("Famiglie in povertà energetica")
+    person.get_by_label("Descrizione").fill("Bollette non pagate in crescita nei comuni dell'Ambito.")
+    person.locator("#area").select_option(index=1)
+    person.get_by_label("Area di utenza").select_option("poverta_emarginazione")
+    person.get_by_role("button", name="Registra il bisogno").click()
+    assert "Bisogno registrato." in body(person)
+    for title in ("Fondo bollette", "Sportello energia"):
+        person.get_by_role("link", name="Presenta una proposta").click()
+        tick(person, person.locator("[name='need_ids']").first)
+        person.get_by_label("Titolo della proposta").fill(title)
+        person.get_by_label("Descrizione").fill("Un aiuto alle famiglie.")
+        person.get_by_label("Risultato atteso").fill("Meno distacchi")
+        person.get_by_label("Costo stimato (euro)").fill("15.000,00")
+        if title == "Sportello energia":
+            check(person, "proposta-nuova")
+        person.get_by_role("button", name="Presenta la proposta").click()
+        assert "Proposta presentata." in body(person)
+
+    office.goto(table_url)
+    office.get_by_role("link", name="Apri un turno di priorità").click()
+    office.get_by_label("Titolo del turno").fill("Priorità povertà 2026")
+    for box in office.locator("[name='proposal_ids']").all():
+        tick(office, box)
+    office.get_by_label("Chiusura (data e ora)").fill(local(timedelta(days=7)))
+    check(office, "turno-nuovo")
+    office.get_by_role("button", name="Apri il turno").click()
+    assert "Turno di priorità aperto." in body(office)
+    round_url = office.url
+
+    person.goto(round_url)
+    person.get_by_label("Punti a «Fondo bollette»").fill("6")
+    person.get_by_label("Punti a «Sportello energia»").fill("4")
+    check(person, "turno-voto")
+    person.get_by_role("button", name="Registra il voto").click()
+    assert "Voto registrato" in body(person)
+    office.goto(round_url)
+    office.get_by_role("button", name="Chiudi il turno ora").click()
+    assert "Fondo bollette" in office.locator("#graduatoria").inner_text()
+    check(office, "turno-graduatoria")
+    for path, kind in (("bisogni", "bisogni"), ("turni", "turni")):
+        person.goto(f"{base}/{slug}/{path}")
+        check(person, kind)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 import pytest
+import yaml
 
 from shared.config import Settings
 from shared.consumer.rows import apply_rows
@@ -227,3 +228,21 @@ def test_the_named_coordinator_schedules_and_the_cronoprogramma_shows_late_miles
     assert home.texts["in-ritardo"].endswith("1")
     timeline = coordinator.get(f"/{slug}/cronoprogramma")
     assert timeline.status_code == 200 and 'data-ritardo="3"' in timeline.text
+
+
+def test_a_merged_ambito_is_read_but_its_forms_write_nothing(console, tenants, settings, tmp_path):
+    path = tmp_path / "tenants.yaml"
+    document = yaml.safe_load(path.read_text())
+    for entry in document["tenants"]:
+        if entry["slug"] == console.other:
+            entry.update(status="merged", merged_into=console.slug, merged_on="2024-07-01")
+        if entry["slug"] == console.slug:
+            entry["merged_from"] = [console.other]
+    path.write_text(yaml.safe_dump(document))
+    merged = Console(tenants, settings, path)
+    operator = merged.client("operator", "operatore-1", tenant=console.other)
+    assert operator.get(f"/{console.other}/tavoli").status_code == 200
+    refused = post(operator, f"/{console.other}/tavoli/nuovo", {"kind": "thematic", "title": "Dopo la fusione",
+                                                               "areas": ["3"], "membership": "closed"})
+    assert refused.status_code == 409 and console.slug in Page(refused.text).texts.get("contenuto", refused.text)
+    assert console.db("SELECT count(*) FROM consultation_tables", slug=console.other) == [(0,)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from services.consultation.pages.blueprint import blp
 # Importing the view modules registers their routes on `blp`.
-from services.consultation.pages import (contributions, documents, home, minutes, sessions,  # noqa: F401,E402
-                                         tables, timeline)
+from services.consultation.pages import (contributions, documents, home, minutes, rounds,  # noqa: F401,E402
+                                         sessions, tables, timeline)
 
 pages = [blp]

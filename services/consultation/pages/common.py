@@ -62,7 +62,8 @@ def manages_table(table: dict) -> bool:
 
 def sections() -> list[tuple[str, str]]:
     """Consultation's sections: (endpoint, Italian name)."""
-    found = [("home", _("Tavoli")), ("needs", _("Bisogni e proposte")), ("timeline", _("Cronoprogramma"))]
+    found = [("home", _("Tavoli")), ("needs", _("Bisogni e proposte")), ("rounds", _("Turni di priorità")),
+             ("timeline", _("Cronoprogramma"))]
     return [(f"consultation_pages.{name}", text) for name, text in found
             if f"consultation_pages.{name}" in current_app.view_functions]
 

@@ -10,6 +10,7 @@ from shared.http.app import current_platform
 from shared.http.auth import OPERATOR
 from shared.web import page_requires
 
+from services.consultation.contributions import needs_service, proposals_service
 from services.consultation.members import service as organisations
 from services.consultation.members.domain import NotAllowed as MayNotTakePart
 from services.consultation.pages import labels
@@ -21,7 +22,7 @@ from services.consultation.sessions import service as sessions
 from services.consultation.shared_replicas.origins import shared_registers
 from services.consultation.shared_replicas.store import ReplicaReadOnly
 from services.consultation.tables import domain, membership, service
-from services.consultation.tables.access import NotAllowed
+from services.consultation.tables.access import NotAllowed, acting_for
 from services.consultation.tables.schemas import MemberIn, TableIn
 
 RULES = {
@@ -106,9 +107,16 @@ def _table_page(table_id, status: int = 200, *, values=None, errors=None):
         seated = {m["organisation_id"] for m in shown if m["state"] in ("member", "requested")}
         candidates = [o for o in organisations.list_organisations(conn=conn, status="active", limit=500)["items"]
                       if o["id"] not in seated] if manages_table(table) else []
+        own = table.get("origin", g.tenant.slug) == g.tenant.slug
+        may_contribute = own and (manages_table(table) or bool(acting_for(
+            caller(), membership.members_in_force(conn=conn, table_id=table_id))))
+        table_needs = needs_service.list_needs(conn=conn, filters={"table_id": table_id}, after_seq=0, limit=500)
+        table_proposals = proposals_service.list_proposals(conn=conn, filters={"table_id": table_id}, after_seq=0,
+                                                           limit=500)
     return page("tavolo.html", status, table=table, members=shown, sessions=list(reversed(found)),
                 candidates=[(str(o["id"]), o["name"]) for o in candidates], manages=manages_table(table),
-                for_everyone=table["kind"] in domain.FOR_EVERYONE,
+                for_everyone=table["kind"] in domain.FOR_EVERYONE, may_contribute=may_contribute,
+                table_needs=table_needs, table_proposals=table_proposals,
                 values=values or MultiDict(), errors=errors or {})
 
 
