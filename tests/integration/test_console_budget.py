@@ -185,3 +185,33 @@ def test_roles_a_stakeholder_cannot_allocate_another_ambitos_operator_gets_403(c
     assert stranger.get(f"{base(console)}/ripartizioni").status_code == 403
     anonymous = console.app.test_client().get(f"{base(console)}/ripartizioni")
     assert anonymous.status_code == 302 and "/accesso" in anonymous.headers["Location"]
+
+
+def test_an_allocation_raised_over_the_limit_or_lowered_below_the_committed_is_told_at_the_amount(console):
+    operator = console.client("operator")
+    plan_url = make_plan(console, operator)
+    line = add_intervention(console, operator, plan_url)
+    assign(console, operator, amount="10.000,00")
+    assert post(operator, f"{base(console)}/ripartizioni", {"intervention_id": intervention_id(line), "fund": "FNA",
+                                                           "year": "2024", "amount": "6.000"}).status_code == 303
+    allocation = console.db("SELECT id FROM allocations")[0][0]
+    url = f"{base(console)}/ripartizioni/{allocation}"
+    page = operator.get(url)
+    assert Page(page.text).fields["amount"]["value"] == "6000,00"
+    version = Page(page.text).fields["version"]["value"]
+    raised = operator.post(f"{url}/importo", data={**csrf(page.text), "version": version, "amount": "10.000,01"})
+    assert raised.status_code == 409
+    assert "al massimo di 4.000,00 €" in Page(raised.text).message_of("amount")
+    assert Page(raised.text).fields["amount"]["value"] == "10.000,01"
+    assert console.db("SELECT amount FROM allocations") == [(Decimal("6000.00"),)]
+    lowered = operator.post(f"{url}/importo", data={**csrf(page.text), "version": version, "amount": "9.000"})
+    assert lowered.status_code == 303
+    assert console.db("SELECT allocated FROM fund_years") == [(Decimal("9000.00"),)]
+    stale = operator.post(f"{url}/importo", data={**csrf(page.text), "version": version, "amount": "1"})
+    assert stale.status_code == 409 and "Nel frattempo" in Page(stale.text).message_of("amount")
+    page = operator.get(url)
+    released = operator.post(f"{url}/rilascia", data={**csrf(page.text),
+                                                      "version": Page(page.text).fields["version"]["value"]})
+    assert released.status_code == 303
+    assert console.db("SELECT count(*) FROM allocations") == [(0,)]
+    assert console.db("SELECT allocated FROM fund_years") == [(Decimal("0.00"),)]

@@ -9,5 +9,6 @@ from services.budget.pages.blueprint import blp
 # Importing the view modules registers their routes on `blp`.
 from services.budget.pages import (allocations, expenditure, home, interventions, plan_documents,  # noqa: F401,E402
                                    plan_steps, plans, progress)
+from services.budget.pages import allocation_edit  # noqa: F401,E402
 
 pages = [blp]

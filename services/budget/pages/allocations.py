@@ -149,7 +149,7 @@ def refusal(exc: domain.AllocationRefused, body: dict, fund) -> tuple[str, str]:
                          dopo=body["year"] + 1)
     if isinstance(exc, domain.AllocationExists):
         return "fund", _("L'intervento ha già una ripartizione del fondo %(fondo)s per il %(anno)s: modificane"
-                         " l'importo dalla pagina dell'intervento.", fondo=fund.code, anno=body["year"])
+                         " l'importo dalla sua pagina (dall'intervento).", fondo=fund.code, anno=body["year"])
     if isinstance(exc, domain.InterventionCancelled):
         return "intervention_id", _("L'intervento è annullato: non riceve più fondi.")
     return "_schema", str(exc)
