@@ -102,6 +102,9 @@ def test_an_allocation_over_the_funds_limit_is_told_at_the_field_then_one_that_f
     assert "2.499,75 €" in row.locator("[data-colonna=disponibile]").inner_text()
     assert "7.500,25 €" in office.locator("#ripartizioni").inner_text()
     check(office, "ripartizioni")
+    office.goto(line_url)
+    office.get_by_role("link", name="FNA 2024").click()
+    check(office, "ripartizione")
 
     for path, kind in (("bilancio", "home"), ("bilancio/piani/", "piani")):
         office.goto(f"{base}/{slug}/{path}")

@@ -49,3 +49,25 @@ def test_a_merged_ambito_is_read_but_its_forms_write_nothing(tenants, settings, 
     with psycopg.connect(tenants.url_for(tenants.get(console.other), "budget")) as conn:
         assert conn.execute("SELECT count(*) FROM plans").fetchall() == [(0,)]
     assert operator.get(f"/{console.other}/bilancio/ripartizioni").status_code == 200
+
+
+@pytest.mark.integration
+def test_the_home_lists_the_cronoprogrammas_late_and_coming_milestones(tenants, settings, tmp_path):
+    from datetime import date, timedelta
+    console = Console(tenants, settings, tmp_path / "tenants.yaml")
+    today = date.today()
+    rows = [("Tavolo anziani: verbale", today - timedelta(days=3), "planned"),
+            ("Invio del piano alla Regione", today + timedelta(days=20), "in_progress"),
+            ("Valutazione di fine anno", today + timedelta(days=200), "planned"),
+            ("Profilo di comunità", today - timedelta(days=9), "done")]
+    with psycopg.connect(tenants.url_for(tenants.get(console.slug), "budget")) as conn:   # as the consumer writes it
+        for title, end, status in rows:
+            conn.execute("INSERT INTO consultation_milestones (origin, milestone_id, year, phase, title, planned_end,"
+                         " status, version, source_event_id) VALUES (%s, gen_random_uuid(), %s, 'fase_3', %s, %s, %s,"
+                         " 1, 'test')", (console.slug, end.year, title, end, status))
+    from tests.integration.test_console_registry import Page
+    home = Page(console.client("operator").get(f"/{console.slug}/bilancio").text)
+    listed = home.texts["scadenze"]
+    assert "Tavolo anziani: verbale" in listed and "(in ritardo)" in listed
+    assert "Invio del piano alla Regione" in listed
+    assert "Valutazione di fine anno" not in listed and "Profilo di comunità" not in listed
