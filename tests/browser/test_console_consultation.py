@@ -18,6 +18,7 @@ from shared.events.envelope import new_event
 from tests.browser.web import axe_findings, login
 
 from services.consultation.projectors import project
+from services.consultation.timeline import service as timeline
 
 pytestmark = pytest.mark.integration
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True, "locale": "it-IT"}
@@ -37,6 +38,11 @@ def consultation(web_service):
                                                   "registered_at": "2026-03-01T09:00:00+00:00"})
         with psycopg.connect(url) as conn:
             apply_rows(conn, project(event))
+    today = timeline.today()
+    with psycopg.connect(url, autocommit=True) as conn:   # one milestone past its planned end: late
+        timeline.plan_milestone(conn=conn, tenant=site.slug, subject="ufficio", phase="fase_2",
+                                title="Profilo di comunità", planned_start=today - timedelta(days=20),
+                                planned_end=today - timedelta(days=4))
     return site
 
 
@@ -138,7 +144,10 @@ def test_a_session_from_invitation_to_approved_minutes(consultation, browser):
 
     office.goto(f"{base}/{slug}/tavoli")
     assert office.locator("[data-conta='da-approvare']").inner_text() == "0"
+    assert office.locator("[data-conta='in-ritardo']").inner_text() == "1"
     office.goto(f"{base}/{slug}/cronoprogramma")
+    late = office.locator("tr[data-ritardo='4']")
+    assert "In ritardo di 4 giorni" in late.inner_text()
     check(office, "cronoprogramma")
 
     person = browser.new_context(**TABLET).new_page()
@@ -214,3 +223,20 @@ def test_needs_proposals_and_rounds_pages(consultation, browser):
     for path, kind in (("bisogni", "bisogni"), ("turni", "turni")):
         person.goto(f"{base}/{slug}/{path}")
         check(person, kind)
+
+
+def test_the_sections_are_reached_with_the_keyboard(consultation, browser):
+    base, slug = consultation.base, consultation.slug
+    page = browser.new_context().new_page()
+    login(page, consultation, role="operator", subject="operatore-tastiera")
+    page.goto(f"{base}/{slug}/tavoli")
+    section_links = page.locator("nav[aria-label='Sezioni della consultazione'] a").element_handles()
+    wanted = {page.evaluate("a => a.href", a) for a in section_links}
+    assert len(wanted) >= 5
+    reached = set()
+    for _ in range(page.locator("a[href], button, input, select, textarea, [tabindex='0']").count() + 5):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement && document.activeElement.href || null")
+        if focused:
+            reached.add(focused)
+    assert wanted <= reached, sorted(wanted - reached)
