@@ -34,6 +34,8 @@ def table(console):
 def test_needs_proposals_and_a_round_from_opening_to_ranking(console, table):
     operator, table_url, organisation = table
     representative = console.client("stakeholder", "rappresentante-1")
+    home = Page(representative.get(f"/{console.slug}/tavoli").text)
+    assert home.texts["miei-tavoli"].endswith("1")
     blank = post(representative, f"{table_url}/bisogni/nuovo", {**NEED, "organisation_id": organisation, "title": ""})
     assert blank.status_code == 422
     page = Page(blank.text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, g, request
+from flask import abort, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict

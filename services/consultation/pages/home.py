@@ -6,12 +6,13 @@ from flask import g
 from shared.web import page_requires
 
 from services.consultation.pages.blueprint import blp
-from services.consultation.pages.common import EVERYONE, is_office, manages_table, page, reading
+from services.consultation.pages.common import EVERYONE, is_office, is_representative, manages_table, page, reading
 from services.consultation.rounds import service as rounds
 from services.consultation.sessions import domain as sessions_domain, service as sessions
 from services.consultation.sessions.minutes import domain as minutes_domain, service as minutes
 from services.consultation.pages.common import caller
-from services.consultation.tables import service as tables
+from services.consultation.tables import membership, service as tables
+from services.consultation.tables.access import acting_for
 from services.consultation.timeline import service as timeline
 
 
@@ -45,8 +46,11 @@ def home(tenant):
                                     tenant=g.tenant.slug)["items"]
         own = [t for t in listed if t.get("origin", g.tenant.slug) == g.tenant.slug]
         attention = _attention(conn, own) if is_office() else {}
+        mine = [t for t in own if is_representative() and acting_for(
+            caller(), membership.members_in_force(conn=conn, table_id=t["id"]))]
         late = timeline.list_milestones(conn=conn, after=None, limit=100, late=True)["items"]
         open_rounds = [r for r in rounds.list_rounds(conn=conn, table_id=None, status="open", after=None,
                                                      limit=100)["items"] if r["accepting_ballots"]]
     names = {t["id"]: t["title"] for t in listed}
-    return page("home.html", tables=listed, attention=attention, late=late, open_rounds=open_rounds, names=names)
+    return page("home.html", tables=listed, attention=attention, late=late, open_rounds=open_rounds, names=names,
+                my_tables=mine)
