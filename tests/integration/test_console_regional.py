@@ -85,13 +85,27 @@ def _call_published(tenant):
                                                  "status": "published", "version": 2})
 
 
+def _consultation(tenant):
+    """A thematic table and one session held at it."""
+    table_id, session_id = str(uuid.uuid4()), str(uuid.uuid4())
+    table = new_event(type="it.pdz.consultation.table.created.v1", service="consultation", tenant=tenant,
+                      aggregate_id=table_id, data={"table_id": table_id, "kind": "thematic", "title": "Anziani",
+                                                   "areas": ["3"], "status": "active", "version": 1})
+    held = new_event(type="it.pdz.consultation.session.held.v1", service="consultation", tenant=tenant,
+                     aggregate_id=session_id, data={"session_id": session_id, "table_id": table_id,
+                                                    "title": "Prima sessione", "starts_at": "2025-03-04T10:00:00+01:00",
+                                                    "status": "held", "version": 2})
+    return [table, held]
+
+
 class Region:
     """A region of five Ambiti (signed, late, with a call only, silent; one in Puglia) in a fresh read model."""
 
     def __init__(self, catalogue_factory, settings, tmp_path, monkeypatch):
-        self.signed, self.late, self.caller, self.silent = (random_slug(p) for p in ("firm", "late", "call", "quiet"))
+        self.signed, self.late, self.caller, self.talk, self.silent = (
+            random_slug(p) for p in ("firm", "late", "call", "talk", "quiet"))
         self.elsewhere, self.former = random_slug("pug"), random_slug("former")
-        self.catalogue = catalogue_factory([self.late, self.caller, self.silent], extra=[
+        self.catalogue = catalogue_factory([self.late, self.caller, self.talk, self.silent], extra=[
             {"slug": self.elsewhere, "name": "Ambito di Fasano", "region": "puglia"},
             {"slug": self.signed, "name": "Ambito nato da una fusione", "region": "basilicata",
              "merged_from": [self.former]},
@@ -105,7 +119,8 @@ class Region:
              "due": date(2026, 6, 30)}]}}}))
         monkeypatch.setenv("PDZ_CAMPAIGNS_FILE", str(path))
         events = (_plan(self.signed, SIGNED) + _plan(self.late, SENT_LATE) + _plan(self.elsewhere, SIGNED)
-                  + _paid(self.signed) + [_closed(self.signed), _call_published(self.caller)])
+                  + _paid(self.signed) + [_closed(self.signed), _call_published(self.caller), _call_published(self.talk)]
+                  + _consultation(self.talk))
         with psycopg.connect(self.catalogue.regional_url("reporting")) as conn:
             for event in events:   # with its freshness mark, as the consumer's projectors write it
                 apply_rows(conn, [*project(event), freshness.mark(event)])
@@ -189,7 +204,12 @@ def test_the_regions_ambiti_with_phase_plan_and_completeness_equal_the_campaign_
     assert page.status_code == 200, page.text
     cells = Cells(page.text)
     phases = {d["ambito"]: d["fase"] for d, _ in cells.having("fase")}
-    assert phases == {region.signed: "signed", region.late: "plan", region.caller: "network", region.silent: "none"}
+    assert phases == {region.signed: "signed", region.late: "plan", region.caller: "network",
+                      region.talk: "consultation", region.silent: "none"}
+    counts = {(d["ambito"], d["cifra"]): text for d, text in cells.having("cifra")}
+    assert (counts[(region.talk, "tables")], counts[(region.talk, "sessions_held")]) == ("1", "1")
+    assert counts[(region.caller, "calls")] == "1 (0)"   # published, closed by its date: none open
+    assert counts[(region.silent, "calls")] == "0 (0)" and counts[(region.caller, "tables")] == "0"
     plans = {d["ambito"]: d["piano"] for d, _ in cells.having("piano")}
     assert plans[region.signed] == "signed" and plans[region.late] == "sent" and plans[region.silent] == ""
     assert region.elsewhere not in page.text   # another region's Ambito is not listed
@@ -199,7 +219,7 @@ def test_the_regions_ambiti_with_phase_plan_and_completeness_equal_the_campaign_
     shown = {(d["scadenza"], d["ambito"]): d["stato"] for d, _ in cells.having("stato")}
     answer = api(app, "/v1/regions/basilicata/campaigns?year=2025")
     expected = {(d["code"], a["tenant"]): a["status"] for d in answer["deadlines"] for a in d["ambiti"]}
-    assert shown == expected and len(expected) == 8
+    assert shown == expected and len(expected) == 10
     assert shown[("piano-2024-2026", region.late)] == "late"
     for deadline in answer["deadlines"]:   # what is missing, word for word
         for a in deadline["ambiti"]:
