@@ -246,3 +246,17 @@ def test_a_merged_ambito_is_read_but_its_forms_write_nothing(console, tenants, s
                                                                "areas": ["3"], "membership": "closed"})
     assert refused.status_code == 409 and console.slug in Page(refused.text).texts.get("contenuto", refused.text)
     assert console.db("SELECT count(*) FROM consultation_tables", slug=console.other) == [(0,)]
+
+
+def test_a_session_not_yet_started_cannot_be_recorded_held_nor_minuted(console):
+    operator = console.client("operator", "operatore-1")
+    table_url = new_table(operator, console.slug)
+    session_url = schedule(operator, table_url, starts_at=local(timedelta(days=2)))
+    page = operator.get(session_url)
+    assert "Segna la sessione come svolta" not in page.text    # not offered before its start
+    early = operator.post(f"{session_url}/svolta", data={**csrf(page.text), "version": "1"}, follow_redirects=True)
+    assert "non è ancora iniziata" in early.text
+    assert console.db("SELECT status FROM sessions") == [("scheduled",)]
+    refused = post(operator, f"{session_url}/verbale", {"body": "Verbale anticipato"})
+    assert refused.status_code == 409 and "sessione svolta" in refused.text
+    assert console.db("SELECT count(*) FROM minutes") == [(0,)]
