@@ -21,7 +21,7 @@ ENV = "PDZ_REGION"
 
 def governed_regions(*, settings: Settings, catalogue, environ: Mapping[str, str] = os.environ) -> frozenset[str]:
     """The regions whose pages the regional roles of this deployment open."""
-    raw = (settings.extra or {}).get("region") or environ.get(ENV) or ""
+    raw = environ.get(ENV) or ""
     named = frozenset(part.strip() for part in raw.split(",") if part.strip())
     if named:
         return named
