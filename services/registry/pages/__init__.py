@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from services.registry.pages.blueprint import blp
 # Importing the view modules registers their routes on `blp`.
-from services.registry.pages import (applications, calls, home, organisation, privacy, profile,  # noqa: F401,E402
-                                     register, register_forms)
+from services.registry.pages import (applications, calls, correction_form, corrections, home,  # noqa: F401,E402
+                                     organisation, privacy, profile, register, register_forms)
 
 pages = [blp]

@@ -64,6 +64,7 @@ def sections() -> list[tuple[str, str]]:
              ("applications", _("Domande") if reader else _("Le mie domande"), reader or is_representative()),
              ("register", _("Registro dei soggetti"), reader),
              ("organisation", _("La vostra organizzazione"), is_representative()),
+             ("corrections", _("Correzioni"), reader),
              ("profile", _("Profilo dell'Ambito"), True),
              ("privacy", _("Dati personali"), reader)]
     return [(f"registry_pages.{name}", text) for name, text, shown in found

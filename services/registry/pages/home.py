@@ -8,6 +8,7 @@ from shared.web import page_requires
 
 from services.registry.applications import service as applications
 from services.registry.calls import service as calls
+from services.registry.corrections import service as corrections
 from services.registry.pages import labels
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import is_reader, page, reading
@@ -17,7 +18,7 @@ from services.registry.profile import service as profile
 @blp.route("/")
 @page_requires(*ROLES)
 def home(tenant):
-    """Office: applications to review and drafts to publish; representative: open calls and its applications."""
+    """Office: what needs attention (applications, corrections, drafts); representative: calls, its applications."""
     only_of = None if is_reader() else g.principal.subject
     with reading() as conn:
         every_call = calls.list_calls(conn=conn, status=None, after=None, limit=500)["items"]
@@ -25,7 +26,11 @@ def home(tenant):
             conn=conn, call_id=None, status="submitted" if is_reader() else None, submitted_by=None,
             only_of=only_of, after=None, limit=100)["items"]
         has_profile = profile.get_profile(conn=conn) is not None
+        # The organisations' requests to correct the register wait for the office like applications do.
+        to_correct = (corrections.list_corrections(conn=conn, status="pending", limit=100)["items"]
+                      if is_reader() else [])
     titles = {c["id"]: c["title"] for c in every_call}
     return page("home.html", drafts=[c for c in every_call if c["status"] == "draft"],
                 open_calls=[c for c in every_call if c["accepting_applications"]],
-                applications=to_review, titles=titles, has_profile=has_profile, labels=labels)
+                applications=to_review, corrections=to_correct, titles=titles, has_profile=has_profile,
+                labels=labels)

@@ -7,6 +7,7 @@ from services.registry.exports.tables import STATUS_IT, TYPES_IT
 from services.registry.stakeholders.domain import RUNTS_SECTIONS, STAKEHOLDER_TYPES, STATUSES
 
 CALL_STATUS = {"draft": _l("Bozza"), "published": _l("Pubblicato"), "closed": _l("Chiuso")}
+CORRECTION_STATUS = {"pending": _l("In attesa"), "accepted": _l("Accolta"), "rejected": _l("Respinta")}
 APPLICATION_STATUS = {"submitted": _l("Da esaminare"), "admitted": _l("Ammessa"), "rejected": _l("Respinta")}
 # DM 106/2020, art. 46 D.Lgs. 117/2017.
 RUNTS = {"a": _l("a) Organizzazioni di volontariato"), "b": _l("b) Associazioni di promozione sociale"),
