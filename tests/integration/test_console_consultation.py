@@ -260,3 +260,16 @@ def test_a_session_not_yet_started_cannot_be_recorded_held_nor_minuted(console):
     refused = post(operator, f"{session_url}/verbale", {"body": "Verbale anticipato"})
     assert refused.status_code == 409 and "sessione svolta" in refused.text
     assert console.db("SELECT count(*) FROM minutes") == [(0,)]
+
+
+def test_the_office_cancels_a_session_with_its_reason(console):
+    operator = console.client("operator", "operatore-1")
+    table_url = new_table(operator, console.slug)
+    session_url = schedule(operator, table_url, starts_at=local(timedelta(days=2)))
+    page = operator.get(session_url)
+    cancelled = operator.post(f"{session_url}/annulla", data={**csrf(page.text), "version": "1",
+                                                             "reason": "Sala non disponibile"}, follow_redirects=True)
+    assert "Motivo: Sala non disponibile" in cancelled.text
+    assert console.db("SELECT status, cancel_reason FROM sessions") == [("cancelled", "Sala non disponibile")]
+    again = operator.post(f"{session_url}/annulla", data={**csrf(page.text), "version": "2"}, follow_redirects=True)
+    assert "nel suo stato attuale" in again.text

@@ -164,6 +164,27 @@ def hold(tenant, session_id):
     return done(_("Sessione registrata come svolta: ora si può scrivere il verbale."), "session", session_id=session_id)
 
 
+@blp.route("/sessioni/<uuid:session_id>/annulla", methods=["POST"])
+@page_requires(*MANAGERS)
+def cancel(tenant, session_id):
+    """Cancel a scheduled session, with its reason (its invitations and registrations stay on record)."""
+    version = request.form.get("version", type=int)
+    reason = (request.form.get("reason") or "").strip() or None
+    if reason is not None and len(reason) > 2000:
+        return refused(_("Il motivo ha al massimo 2.000 caratteri."), "session", session_id=session_id)
+    try:
+        with writing() as conn:
+            service.cancel(conn=conn, tenant=tenant, caller=caller(), session_id=session_id,
+                           version=version if version is not None else -1, reason=reason)
+    except service.SessionNotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except (service.Stale, domain.SessionRuleError) as exc:
+        return refused(session_refusal(exc), "session", session_id=session_id)
+    return done(_("Sessione annullata."), "session", session_id=session_id)
+
+
 def _attendance_page(session_id, status: int = 200, *, errors=None):
     with reading() as conn:
         found, table = session_or_404(conn, session_id)
