@@ -11,14 +11,14 @@ a ValueError naming the field (the event goes to the dead-letter topic).
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from shared.consumer.rows import Upsert
 from shared.events.envelope import CloudEvent
+from shared.events.readers import (a_date, a_uuid, amount, integer, optional_date, optional_text,
+                                   optional_timestamp, optional_uuid, text, timestamp)
 
 from services.reporting import budget_projector as money
-from services.reporting.budget_projector import _amount, _int, _timestamp, _uuid
 
 INTERVENTION_PLANNED = "it.pdz.budget.intervention.planned.v1"
 INTERVENTION_UPDATED = "it.pdz.budget.intervention.updated.v1"
@@ -29,37 +29,6 @@ COFINANCING_SET = "it.pdz.budget.cofinancing.set.v1"
 FUND_YEAR_CLOSED = "it.pdz.budget.fund_year.closed.v1"
 PERCENT_MAX = Decimal("100")
 FIGURE_MAX = Decimal("99999999999999.99")  # numeric(16,2) of the output indicators
-
-
-def _text(data: dict, field: str) -> str:
-    value = data[field]
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be a string, got {type(value).__name__}")
-    return value
-
-
-def _optional_text(data: dict, field: str) -> str | None:
-    return None if data.get(field) is None else _text(data, field)
-
-
-def _date(data: dict, field: str) -> date | None:
-    """An optional ISO date (null or absent: None); anything else is a ValueError naming the field."""
-    value = data.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be an ISO date string, got {type(value).__name__}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{field} is not an ISO date") from None
-
-
-def _required_date(data: dict, field: str) -> date:
-    value = _date(data, field)
-    if value is None:
-        raise ValueError(f"{field} is required")
-    return value
 
 
 def _decimal(data: dict, field: str, maximum: Decimal) -> Decimal:
@@ -92,8 +61,9 @@ def _strings(data: dict, field: str) -> list[str]:
 
 
 def _uuids(data: dict, field: str) -> list[uuid.UUID]:
+    """Not readers.uuids: the reason names the bad item (proposal_ids.0), and a falsy value is empty."""
     values = _list(data, field)
-    return [_uuid({f"{field}.{i}": v}, f"{field}.{i}") for i, v in enumerate(values)]
+    return [a_uuid({f"{field}.{i}": v}, f"{field}.{i}") for i, v in enumerate(values)]
 
 
 def _object(data: dict, field: str) -> dict:
@@ -111,24 +81,23 @@ def intervention(event: CloudEvent) -> list:
         raise ValueError("continues must be an object or null")
     percent = None if data.get("percentage") is None else _decimal(data, "percentage", PERCENT_MAX)
     row = Upsert("budget_intervention_facts",
-                 key={"tenant": event.tenantid, "intervention_id": _uuid(data, "intervention_id")},
-                 values={"plan_id": _uuid(data, "plan_id"), "code": _text(data, "code"),
-                         "title": _text(data, "title"),
-                         "nomenclature_code": _optional_text(data, "nomenclature_code"),
-                         "area": _text(data, "area"), "target_group": _text(data, "target_group"),
-                         "leps": _strings(data, "leps"), "kind": _text(data, "kind"),
+                 key={"tenant": event.tenantid, "intervention_id": a_uuid(data, "intervention_id")},
+                 values={"plan_id": a_uuid(data, "plan_id"), "code": text(data, "code"),
+                         "title": text(data, "title"),
+                         "nomenclature_code": optional_text(data, "nomenclature_code"),
+                         "area": text(data, "area"), "target_group": text(data, "target_group"),
+                         "leps": _strings(data, "leps"), "kind": text(data, "kind"),
                          "investment": data.get("investment") is True, "comuni": _strings(data, "comuni"),
-                         "managing_body": None if data.get("managing_body") is None
-                         else _uuid(data, "managing_body"),
-                         "cup": _optional_text(data, "cup"),
-                         "continues_origin": None if continues is None else _text(continues, "origin"),
+                         "managing_body": optional_uuid(data, "managing_body"),
+                         "cup": optional_text(data, "cup"),
+                         "continues_origin": None if continues is None else text(continues, "origin"),
                          "continues_intervention": None if continues is None
-                         else _uuid(continues, "intervention_id"),
+                         else a_uuid(continues, "intervention_id"),
                          "proposal_ids": _uuids(data, "proposal_ids"), "need_ids": _strings(data, "need_ids"),
-                         "status": _text(data, "status"), "percent": percent,
-                         "planned_start": _date(data, "planned_start"), "planned_end": _date(data, "planned_end"),
-                         "actual_start": _date(data, "actual_start"), "actual_end": _date(data, "actual_end"),
-                         "version": _int(data, "version"), "as_of": _timestamp(data, "updated_at")},
+                         "status": text(data, "status"), "percent": percent,
+                         **{day: optional_date(data, day)
+                            for day in ("planned_start", "planned_end", "actual_start", "actual_end")},
+                         "version": integer(data, "version"), "as_of": timestamp(data, "updated_at")},
                  newer_than="version")
     return [row]
 
@@ -136,7 +105,7 @@ def intervention(event: CloudEvent) -> list:
 def progress(event: CloudEvent) -> list:
     """progress_recorded: the intervention's row, and the quarter's record guarded by its revision."""
     record = _object(event.data, "progress")
-    quarter = _int(record, "quarter")
+    quarter = integer(record, "quarter")
     if not 1 <= quarter <= 4:
         raise ValueError("progress.quarter must be 1 to 4")
     outputs = _object(record, "outputs")
@@ -144,13 +113,13 @@ def progress(event: CloudEvent) -> list:
     values = [_decimal(outputs, name, FIGURE_MAX) for name in names]
     return intervention(event) + [
         Upsert("budget_progress_facts",
-               key={"tenant": event.tenantid, "intervention_id": _uuid(event.data, "intervention_id"),
-                    "year": _int(record, "year"), "quarter": quarter},
-               values={"status": _text(record, "status"), "percent": _decimal(record, "percentage", PERCENT_MAX),
+               key={"tenant": event.tenantid, "intervention_id": a_uuid(event.data, "intervention_id"),
+                    "year": integer(record, "year"), "quarter": quarter},
+               values={"status": text(record, "status"), "percent": _decimal(record, "percentage", PERCENT_MAX),
                        "output_names": names, "output_values": values,
-                       "actual_start": _date(record, "actual_start"),
-                       "source": _optional_text(record, "source"), "revision": _int(record, "revision"),
-                       "recorded_at": _timestamp(record, "recorded_at")},
+                       "actual_start": optional_date(record, "actual_start"),
+                       "source": optional_text(record, "source"), "revision": integer(record, "revision"),
+                       "recorded_at": timestamp(record, "recorded_at")},
                newer_than="revision")]
 
 
@@ -158,11 +127,11 @@ def assignment(event: CloudEvent) -> list:
     """fund_assignment recorded / corrected: the assignment's amount after the change, by its version."""
     data = event.data
     return [Upsert("budget_fund_assignment_facts",
-                   key={"tenant": event.tenantid, "assignment_id": _uuid(data, "assignment_id")},
-                   values={"fund": _text(data, "fund"), "year": _int(data, "year"),
-                           "amount": _amount(data, "amount"),
-                           "decree_reference": _optional_text(data, "decree_reference"),
-                           "decree_date": _date(data, "decree_date"), "version": _int(data, "version")},
+                   key={"tenant": event.tenantid, "assignment_id": a_uuid(data, "assignment_id")},
+                   values={"fund": text(data, "fund"), "year": integer(data, "year"),
+                           "amount": amount(data, "amount"),
+                           "decree_reference": optional_text(data, "decree_reference"),
+                           "decree_date": optional_date(data, "decree_date"), "version": integer(data, "version")},
                    newer_than="version")]
 
 
@@ -174,17 +143,17 @@ def cofinancing(event: CloudEvent) -> list:
     for i, share in enumerate(shares):
         if not isinstance(share, dict):
             raise ValueError(f"shares.{i} must be an object")
-        codes.append(_text(share, "istat_code"))
-        populations.append(_int(share, "population"))
-        amounts.append(_amount(share, "amount"))
-    as_of = None if data.get("population_as_of") is None else _timestamp(data, "population_as_of")
+        codes.append(text(share, "istat_code"))
+        populations.append(integer(share, "population"))
+        amounts.append(amount(share, "amount"))
+    as_of = optional_timestamp(data, "population_as_of")
     return [Upsert("budget_cofinancing_facts",
-                   key={"tenant": event.tenantid, "intervention_id": _uuid(data, "intervention_id"),
-                        "year": _int(data, "year")},
-                   values={"plan_id": _uuid(data, "plan_id"), "total": _amount(data, "total"),
-                           "rule": _optional_text(data, "rule"), "population_as_of": as_of,
+                   key={"tenant": event.tenantid, "intervention_id": a_uuid(data, "intervention_id"),
+                        "year": integer(data, "year")},
+                   values={"plan_id": a_uuid(data, "plan_id"), "total": amount(data, "total"),
+                           "rule": optional_text(data, "rule"), "population_as_of": as_of,
                            "share_istat_codes": codes, "share_populations": populations,
-                           "share_amounts": amounts, "version": _int(data, "version")},
+                           "share_amounts": amounts, "version": integer(data, "version")},
                    newer_than="version")]
 
 
@@ -195,25 +164,25 @@ def fund_year_closed(event: CloudEvent) -> list:
     for i, part in enumerate(_list(data, "origin")):
         if not isinstance(part, dict):
             raise ValueError(f"origin.{i} must be an object")
-        allocations.append(None if part.get("allocation_id") is None else _uuid(part, "allocation_id"))
-        interventions.append(None if part.get("intervention_id") is None else _uuid(part, "intervention_id"))
-        amounts.append(_amount(part, "amount"))
+        allocations.append(optional_uuid(part, "allocation_id"))
+        interventions.append(optional_uuid(part, "intervention_id"))
+        amounts.append(amount(part, "amount"))
     return [Upsert("budget_residui_facts",
-                   key={"tenant": event.tenantid, "fund": _text(data, "fund"), "year": _int(data, "year")},
-                   values={"closed_at": _timestamp(data, "closed_at"),
-                           **{f: _amount(data, f) for f in ("assigned", "residui_in", "allocated", "committed",
+                   key={"tenant": event.tenantid, "fund": text(data, "fund"), "year": integer(data, "year")},
+                   values={"closed_at": timestamp(data, "closed_at"),
+                           **{f: amount(data, f) for f in ("assigned", "residui_in", "allocated", "committed",
                                                             "carried")},
-                           "to_year": _int(data, "to_year"), "origin_allocation_ids": allocations,
+                           "to_year": integer(data, "to_year"), "origin_allocation_ids": allocations,
                            "origin_intervention_ids": interventions, "origin_amounts": amounts})]
 
 
 def _act_values(data: dict) -> dict:
     totals = _object(data, "allocation")
-    return {"allocation_id": _uuid(data, "allocation_id"), "intervention_id": _uuid(data, "intervention_id"),
-            "plan_id": _uuid(data, "plan_id"), "fund": _text(data, "fund"), "year": _int(data, "year"),
-            "amount": _amount(data, "amount"), "act_date": _required_date(data, "act_date"),
-            "recorded_at": None if data.get("recorded_at") is None else _timestamp(data, "recorded_at"),
-            "spent_after": _amount(totals, "committed") + _amount(totals, "paid")}
+    return {"allocation_id": a_uuid(data, "allocation_id"), "intervention_id": a_uuid(data, "intervention_id"),
+            "plan_id": a_uuid(data, "plan_id"), "fund": text(data, "fund"), "year": integer(data, "year"),
+            "amount": amount(data, "amount"), "act_date": a_date(data, "act_date"),
+            "recorded_at": optional_timestamp(data, "recorded_at"),
+            "spent_after": amount(totals, "committed") + amount(totals, "paid")}
 
 
 def commitment(event: CloudEvent) -> list:
@@ -221,7 +190,7 @@ def commitment(event: CloudEvent) -> list:
     data = event.data
     return money.expenditure(event) + [
         Upsert("budget_commitment_facts",
-               key={"tenant": event.tenantid, "commitment_id": _uuid(data, "commitment_id")},
+               key={"tenant": event.tenantid, "commitment_id": a_uuid(data, "commitment_id")},
                values=_act_values(data), newer_than="spent_after")]
 
 
@@ -230,8 +199,8 @@ def payment(event: CloudEvent) -> list:
     data = event.data
     return money.expenditure(event) + [
         Upsert("budget_payment_facts",
-               key={"tenant": event.tenantid, "payment_id": _uuid(data, "payment_id")},
-               values={"commitment_id": _uuid(data, "commitment_id"), **_act_values(data)},
+               key={"tenant": event.tenantid, "payment_id": a_uuid(data, "payment_id")},
+               values={"commitment_id": a_uuid(data, "commitment_id"), **_act_values(data)},
                newer_than="spent_after")]
 
 

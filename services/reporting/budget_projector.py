@@ -8,12 +8,9 @@ an older one late, changes nothing.
 """
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
 from shared.consumer.rows import Upsert
 from shared.events.envelope import CloudEvent
-from shared.money import parse_amount
+from shared.events.readers import a_uuid, amount, integer, timestamp
 
 ALLOCATION_MADE = "it.pdz.budget.allocation.made.v1"
 ALLOCATION_CHANGED = "it.pdz.budget.allocation.changed.v1"
@@ -24,59 +21,23 @@ PLAN_CREATED = "it.pdz.budget.plan.created.v1"
 PLAN_TRANSITIONED = "it.pdz.budget.plan.transitioned.v1"
 
 
-def _uuid(data: dict, field: str) -> uuid.UUID:
-    """The field as a UUID; anything else is a ValueError naming the field (the event goes to dead-letter)."""
-    value = data[field]
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be a UUID string, got {type(value).__name__}")
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ValueError(f"{field} is not a UUID") from None
-
-
-def _timestamp(data: dict, field: str) -> datetime:
-    value = data[field]
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be an ISO 8601 string, got {type(value).__name__}")
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{field} is not an ISO 8601 timestamp") from None
-
-
-def _amount(data: dict, field: str):
-    """An amount of the event (a string with two decimals); anything else is a ValueError naming the field."""
-    try:
-        return parse_amount(data[field])
-    except ValueError as exc:
-        raise ValueError(f"{field}: {exc}") from None
-
-
-def _int(data: dict, field: str) -> int:
-    value = data[field]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{field} must be an integer, got {type(value).__name__}")
-    return value
-
-
 def _identity(data: dict) -> dict:
     """What never changes for an allocation: its fund, year, intervention and plan."""
-    return {"fund": str(data["fund"]), "year": _int(data, "year"),
-            "intervention_id": _uuid(data, "intervention_id"), "plan_id": _uuid(data, "plan_id")}
+    return {"fund": str(data["fund"]), "year": integer(data, "year"),
+            "intervention_id": a_uuid(data, "intervention_id"), "plan_id": a_uuid(data, "plan_id")}
 
 
 def _key(event: CloudEvent) -> dict:
-    return {"tenant": event.tenantid, "allocation_id": _uuid(event.data, "allocation_id")}
+    return {"tenant": event.tenantid, "allocation_id": a_uuid(event.data, "allocation_id")}
 
 
 def allocation(event: CloudEvent) -> list:
     """made / changed / released: the plan's figure for the allocation, guarded by its version."""
     data = event.data
     return [Upsert("budget_allocation_facts", key=_key(event),
-                   values={**_identity(data), "allocated": _amount(data, "amount"),
+                   values={**_identity(data), "allocated": amount(data, "amount"),
                            "released": event.type == ALLOCATION_RELEASED,
-                           "allocation_version": _int(data, "version")},
+                           "allocation_version": integer(data, "version")},
                    newer_than="allocation_version")]
 
 
@@ -86,7 +47,7 @@ def expenditure(event: CloudEvent) -> list:
     totals = data["allocation"]
     if not isinstance(totals, dict):
         raise ValueError("allocation must be an object with allocated, committed, paid")
-    committed, paid = _amount(totals, "committed"), _amount(totals, "paid")
+    committed, paid = amount(totals, "committed"), amount(totals, "paid")
     return [Upsert("budget_allocation_facts", key=_key(event),
                    values={**_identity(data), "committed": committed, "paid": paid, "spent": committed + paid},
                    newer_than="spent")]
@@ -97,13 +58,14 @@ def plan_state(event: CloudEvent) -> list:
     data = event.data
     created = event.type == PLAN_CREATED
     return [Upsert("budget_plan_states",
-                   key={"tenant": event.tenantid, "plan_id": _uuid(data, "plan_id"), "number": _int(data, "number")},
-                   values={"first_year": _int(data, "first_year"), "last_year": _int(data, "last_year"),
+                   key={"tenant": event.tenantid, "plan_id": a_uuid(data, "plan_id"),
+                        "number": integer(data, "number")},
+                   values={"first_year": integer(data, "first_year"), "last_year": integer(data, "last_year"),
                            "kind": str(data["kind"]),
-                           "reference_year": _int(data, "first_year" if created else "reference_year"),
+                           "reference_year": integer(data, "first_year" if created else "reference_year"),
                            "state": str(data["state"] if created else data["to"]),
-                           "changed_at": _timestamp(data, "created_at" if created else "at"),
-                           "plan_version": _int(data, "version")},
+                           "changed_at": timestamp(data, "created_at" if created else "at"),
+                           "plan_version": integer(data, "version")},
                    newer_than="plan_version")]
 
 

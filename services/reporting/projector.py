@@ -1,11 +1,11 @@
 """Projectors: pure functions from an event to the rows of the read models."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from shared.consumer.rows import Upsert
 from shared.events.envelope import CloudEvent
+from shared.events.readers import a_uuid, timestamp
 
 from services.reporting.budget_projector import PROJECTORS as BUDGET
 from services.reporting.budget_content_projector import PROJECTORS as BUDGET_CONTENT
@@ -15,28 +15,6 @@ from services.reporting.registry_projector import PROJECTORS as REGISTRY
 
 STAKEHOLDER_REGISTERED = "it.pdz.registry.stakeholder.registered.v1"
 STAKEHOLDER_UPDATED = "it.pdz.registry.stakeholder.updated.v1"
-
-
-def _uuid(data: dict, field: str) -> uuid.UUID:
-    """The field as a UUID; anything else is a ValueError naming the field (the event goes to dead-letter)."""
-    value = data[field]
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be a UUID string, got {type(value).__name__}")
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ValueError(f"{field} is not a UUID") from None
-
-
-def _timestamp(data: dict, field: str) -> datetime:
-    """The field as an ISO 8601 timestamp; anything else is a ValueError naming the field."""
-    value = data[field]
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be an ISO 8601 string, got {type(value).__name__}")
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{field} is not an ISO 8601 timestamp") from None
 
 
 def _stakeholder_values(event: CloudEvent) -> dict:
@@ -51,7 +29,7 @@ def _stakeholder_values(event: CloudEvent) -> dict:
 def _history(event: CloudEvent, values: dict, valid_from: datetime) -> Upsert:
     """The version's row in stakeholder_history: the same event always writes the same row."""
     return Upsert("stakeholder_history",
-                  key={"tenant": event.tenantid, "stakeholder_id": _uuid(event.data, "stakeholder_id"),
+                  key={"tenant": event.tenantid, "stakeholder_id": a_uuid(event.data, "stakeholder_id"),
                        "version": values["version"]},
                   values={"type": values["type"], "runts_section": values["runts_section"],
                           "status": values["status"], "valid_from": valid_from,
@@ -60,9 +38,9 @@ def _history(event: CloudEvent, values: dict, valid_from: datetime) -> Upsert:
 
 def stakeholder_registered(event: CloudEvent) -> list:
     values = _stakeholder_values(event)
-    registered_at = _timestamp(event.data, "registered_at")
+    registered_at = timestamp(event.data, "registered_at")
     return [Upsert("stakeholder_facts",
-                   key={"tenant": event.tenantid, "stakeholder_id": _uuid(event.data, "stakeholder_id")},
+                   key={"tenant": event.tenantid, "stakeholder_id": a_uuid(event.data, "stakeholder_id")},
                    values={**values, "registered_at": registered_at},
                    newer_than="version"),
             _history(event, values, registered_at)]
@@ -71,11 +49,11 @@ def stakeholder_registered(event: CloudEvent) -> list:
 def stakeholder_updated(event: CloudEvent) -> list:
     values = _stakeholder_values(event)
     rows = [Upsert("stakeholder_facts",
-                   key={"tenant": event.tenantid, "stakeholder_id": _uuid(event.data, "stakeholder_id")},
+                   key={"tenant": event.tenantid, "stakeholder_id": a_uuid(event.data, "stakeholder_id")},
                    values=values, newer_than="version")]
     # An update without updated_at cannot be dated: the current figures take it, the history does not.
     if "updated_at" in event.data:
-        rows.append(_history(event, values, _timestamp(event.data, "updated_at")))
+        rows.append(_history(event, values, timestamp(event.data, "updated_at")))
     return rows
 
 

@@ -14,11 +14,12 @@ about the people erased (application_facts has no person in it), and an erased a
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import date, datetime
+from datetime import datetime
+from functools import partial
 
 from shared.consumer.rows import Upsert
 from shared.events.envelope import CloudEvent
+from shared.events.readers import a_date, a_uuid, integer, missing_as_value_error, text, timestamp
 
 PROFILE_UPDATED = "it.pdz.registry.profile.updated.v1"
 CALL_DRAFTED = "it.pdz.registry.call.drafted.v1"
@@ -34,52 +35,13 @@ ISTAT_RE = re.compile(r"^[0-9]{6}$")
 RUNTS_SECTIONS = frozenset("abcdefg")
 
 
-def _uuid(data: dict, field: str) -> uuid.UUID:
-    """The field as a UUID; anything else is a ValueError naming the field (the event goes to dead-letter)."""
-    value = data.get(field)
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be a UUID string, got {type(value).__name__}")
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ValueError(f"{field} is not a UUID") from None
-
-
-def _text(data: dict, field: str) -> str:
-    value = data.get(field)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{field} must be a non-empty string")
-    return value
-
-
-def _int(data: dict, field: str) -> int:
-    value = data.get(field)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{field} must be a non-negative integer, got {value!r}")
-    return value
-
-
-def _timestamp(data: dict, field: str) -> datetime:
-    value = data.get(field)
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be an ISO 8601 string, got {type(value).__name__}")
-    try:
-        stamp = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{field} is not an ISO 8601 timestamp") from None
-    if stamp.tzinfo is None:
-        raise ValueError(f"{field} has no UTC offset")
-    return stamp
-
-
-def _date(data: dict, field: str) -> date:
-    value = data.get(field)
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be an ISO 8601 date string, got {type(value).__name__}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{field} is not an ISO 8601 date") from None
+# A missing field is a ValueError here, as it always was (not readers' KeyError): _comune_rows and
+# application_submitted catch ValueError alone to say where the field is (comuni.0.population).
+_uuid = missing_as_value_error(a_uuid)
+_text = partial(missing_as_value_error(text), empty=False)  # a name, a status, a protocol number: never ""
+_int = partial(missing_as_value_error(integer), minimum=0)  # versions, populations
+_timestamp = missing_as_value_error(timestamp)
+_date = missing_as_value_error(a_date)
 
 
 def _istat(data: dict, field: str) -> str:

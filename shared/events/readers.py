@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Callable, TypeVar
 
 import psycopg
 from psycopg.types.json import JsonbDumper
@@ -29,11 +30,16 @@ class JsonList(list):
 
 psycopg.adapters.register_dumper(JsonList, JsonbDumper)
 
+T = TypeVar("T")
 
-def text(data: dict, field: str) -> str:
+
+def text(data: dict, field: str, *, empty: bool = True) -> str:
+    """A string; empty=False refuses "" too (a status, a code: an empty one says nothing)."""
     value = data[field]
     if not isinstance(value, str):
         raise ValueError(f"{field} must be a string, got {type(value).__name__}")
+    if not empty and not value:
+        raise ValueError(f"{field} must be a non-empty string")
     return value
 
 
@@ -41,12 +47,19 @@ def optional_text(data: dict, field: str) -> str | None:
     return None if data.get(field) is None else text(data, field)
 
 
-def integer(data: dict, field: str, default: int | None = None) -> int:
+def integer(data: dict, field: str, default: int | None = None, *, minimum: int | None = None) -> int:
+    """An integer; with `minimum`, one below it is refused too (a count, a population, a version)."""
     value = data.get(field, default) if default is not None else data[field]
     # bool is an int in Python, never a version or a population
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{field} must be an integer, got {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{field} must be an integer >= {minimum}, got {value}")
     return value
+
+
+def optional_integer(data: dict, field: str, *, minimum: int | None = None) -> int | None:
+    return None if data.get(field) is None else integer(data, field, minimum=minimum)
 
 
 def a_uuid(data: dict, field: str) -> uuid.UUID:
@@ -89,6 +102,10 @@ def a_date(data: dict, field: str) -> date:
         raise ValueError(f"{field} is not an ISO 8601 date") from None
 
 
+def optional_date(data: dict, field: str) -> date | None:
+    return None if data.get(field) is None else a_date(data, field)
+
+
 def texts(data: dict, field: str) -> list[str]:
     """A list of strings; absent means empty (fields added later are absent in old events)."""
     value = data.get(field)
@@ -107,3 +124,24 @@ def optional_amount(data: dict, field: str) -> Decimal | None:
         return parse_amount(data[field])
     except NotAnAmount as exc:
         raise ValueError(f"{field}: {exc}") from None
+
+
+def amount(data: dict, field: str) -> Decimal:
+    """A euro amount written as a string ("18500.00"); a number is refused (never float)."""
+    try:
+        return parse_amount(data[field])
+    except NotAnAmount as exc:
+        raise ValueError(f"{field}: {exc}") from None
+
+
+def missing_as_value_error(reader: Callable[..., T]) -> Callable[..., T]:
+    """`reader`, with a missing field a ValueError naming it instead of a KeyError.
+
+    For projectors that catch ValueError alone to say where a nested field is ("comuni.0.population"),
+    and for reporting's consultation projectors, whose tests want a ValueError for a missing field.
+    """
+    def read(data: dict, field: str, **options) -> T:
+        if field not in data:
+            raise ValueError(f"{field} is missing")
+        return reader(data, field, **options)
+    return read

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from shared.consumer.rows import Upsert
 from shared.events.envelope import CloudEvent
+from shared.events.readers import a_uuid as _uuid, integer as _int, timestamp as _timestamp
 
 from services.reporting import budget_projector
-from services.reporting.budget_projector import PLAN_TRANSITIONED, _int, _timestamp, _uuid
+from services.reporting.budget_projector import PLAN_TRANSITIONED
 
 
 def transition(event: CloudEvent) -> list:
