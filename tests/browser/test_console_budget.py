@@ -188,3 +188,35 @@ def test_approval_commitment_with_a_wrong_cig_and_progress_report_pages(budget, 
     check(office, "avanzamento-rapporto")
     office.goto(f"{plan_url}/differenze?da=1&a=1")
     check(office, "differenze")
+
+
+def test_the_allocation_form_is_filled_and_sent_with_the_keyboard_alone(budget, browser):
+    base, slug = budget.base, budget.slug
+    page = browser.new_context(locale="it-IT").new_page()
+    login(page, budget, role="operator", subject="operatore-tastiera")
+    page.goto(f"{base}/{slug}/bilancio/ripartizioni")
+    if page.locator("#modulo-ripartizione").count() == 0:     # run alone: a plan and a line of its own first
+        page.goto(f"{base}/{slug}/bilancio/piani/nuovo")
+        page.get_by_label("Primo anno del triennio").fill("2030")
+        page.get_by_role("button", name="Crea il piano").click()
+        page.goto(f"{page.url}/interventi/nuovo")
+        for name, value in (("code", "K1"), ("title", "Segretariato sociale")):
+            page.locator(f"[name={name}]").fill(value)
+        for name, value in (("area", "1"), ("target_group", "popolazione_generale"), ("nomenclature_code", "1")):
+            page.locator(f"[name={name}]").select_option(value)
+        page.get_by_role("button", name="Aggiungi l'intervento").click()
+        page.goto(f"{base}/{slug}/bilancio/ripartizioni")
+    order = []
+    for _ in range(page.locator("a[href], button, input, select, textarea").count() + 5):
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement && document.activeElement.name || null")
+        if name in ("intervention_id", "fund", "year", "amount") and name not in order:
+            order.append(name)
+        if page.evaluate("document.activeElement && document.activeElement.id") == "ripartisci-invia":
+            break
+    assert order == ["intervention_id", "fund", "year", "amount"]          # the focus follows the form's order
+    page.focus("[name=amount]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")                                      # sent from the keyboard: every field told
+    assert page.locator("#riepilogo-errori").is_visible()
+    assert page.locator("[name=amount]").get_attribute("aria-invalid") == "true"
