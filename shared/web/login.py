@@ -47,10 +47,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _landing(principal) -> str:
-    """Where a fresh login goes without a `next`: its Ambito's home on this service, else /accesso."""
+    """Where a fresh login goes without a `next`: its Ambito's home on this service, the regional pages for
+    a regional role where this service has them, else /accesso."""
     slugs = sorted(principal.grants)
     if len(slugs) == 1 and web().serves_path(f"/{slugs[0]}/"):
         return f"/{slugs[0]}/"
+    if principal.regional_roles and web().serves_path("/regioni/"):
+        return "/regioni/"
     return url_for("pdz_web.login")
 
 
@@ -86,6 +89,9 @@ def callback():
     return redirect(target or _landing(principal))
 
 
+PREFILL = ("ruolo", "ambito", "soggetto")  # the development login's fields an address may prefill
+
+
 class DevLogin(Schema):
     ruolo = fields.String(required=True, validate=validate.OneOf(ROLES))
     ambito = fields.String(load_default="")
@@ -100,7 +106,9 @@ def dev_login():
         raise not_found(_("La pagina non esiste."))
     ambiti = [(t.slug, t.name) for t in sorted(current_platform().catalogue, key=lambda t: t.name)]
     target = safe_next(request.values.get("next"))
-    values, errors, status = request.form, {}, 200
+    # A GET may prefill the form from its address (`pdz demo` prints such links); only "Entra" logs in.
+    values = request.form if request.method == "POST" else {k: v for k, v in request.args.items() if k in PREFILL}
+    errors, status = {}, 200
     if request.method == "POST":
         # A blank field is a missing one ("Campo obbligatorio."), as in every form of the pages.
         form = {k: v.strip() for k, v in request.form.items() if k in ("ruolo", "ambito", "soggetto") and v.strip()}

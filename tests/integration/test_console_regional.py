@@ -285,6 +285,15 @@ def test_roles_reviewer_reads_without_indicators_operator_403_anonymous_to_login
     assert anonymous.headers["Location"] == "/accesso?next=/regioni/basilicata/%3Fanno%3D2025"
 
 
+def test_a_regional_login_without_next_lands_on_the_regions_pages(region):
+    client = region.app().test_client()
+    form = client.get("/accesso/sviluppo")
+    answer = client.post("/accesso/sviluppo", data={
+        "csrf_token": _attribute(form.text, 'name="csrf_token" value="'), "ruolo": "regional-admin", "ambito": "",
+        "soggetto": "ufficio-regionale"})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/regioni/"
+
+
 def test_unknown_region_or_ambito_is_the_italian_404_page(region):
     client = login(region.app(), "regional-admin")
     for path in ("/regioni/molise/", "/regioni/basilicata/ambiti/nessuno",

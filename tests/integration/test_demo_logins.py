@@ -1,5 +1,5 @@
 """Each login line `make demo` prints is true (issue 13 item 7): the address it prints opens the service's
-development login, which offers the role and the Ambito the line says to pick; "Entra" with them lands on
+development login filled in with the role, the Ambito and the user name the line names; "Entra" lands on
 the page the address names, and that page answers 200 to that role. On fresh Ambiti (the demo's slugs
 stand for them) with each service's real app and databases, through Flask's test client as a browser."""
 from __future__ import annotations
@@ -49,10 +49,11 @@ def test_every_printed_login_logs_in_and_lands_on_its_page(tenants, apps):
         assert form.status_code == 200, (address, form.text[:300])
         page = Page(form.text)
         assert page.fields.get("next", {}).get("value") == login.landing, address   # the form carries `next`
-        offered = form.text
-        assert f'value="{login.role}"' in offered, (address, login.role)
+        offered = form.text   # the address fills the form in: the role, the Ambito and the user name chosen
+        assert f'value="{login.role}" selected' in offered, (address, login.role)
         if login.tenant:
-            assert f'value="{login.tenant}"' in offered and tenants.get(login.tenant).name in offered
+            assert f'value="{login.tenant}" selected' in offered and tenants.get(login.tenant).name in offered
+        assert page.fields["soggetto"].get("value") == login.subject, address
         answer = client.post(url.path, data={**csrf(form.text), "next": login.landing, "ruolo": login.role,
                                              "ambito": login.tenant or "", "soggetto": login.subject})
         assert answer.status_code == 303, (address, answer.status_code, answer.text[:300])

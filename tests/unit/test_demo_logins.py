@@ -34,7 +34,8 @@ def test_each_printed_address_is_the_services_development_login_landing_on_its_p
     for login, address in zip(LOGINS, addresses):
         url = urlsplit(address)
         assert f"{url.scheme}://{url.netloc}" == LOCAL_URLS[login.service] and url.path == "/accesso/sviluppo"
-        assert parse_qs(url.query) == {"next": [login.landing]}
+        assert parse_qs(url.query) == {"ruolo": [login.role], **({"ambito": [login.tenant]} if login.tenant else {}),
+                                       "soggetto": [login.subject], "next": [login.landing]}
         assert login.landing.startswith("/") and not login.landing.startswith("//")
     text = "\n".join(lines)
     for login in LOGINS:   # what to pick in the form, as the form names it
