@@ -148,3 +148,30 @@ def test_a_progress_upload_is_all_or_nothing_with_the_report_on_the_page(console
     empty = operator.post(url, data={**csrf(page.text), "file": (io.BytesIO(b""), "vuoto.csv")},
                           content_type="multipart/form-data")
     assert empty.status_code == 422 and Page(empty.text).fields["file"].get("aria-invalid") == "true"
+
+
+def test_signed_then_a_yearly_update_whose_differences_are_listed(console):
+    operator = console.client("operator")
+    plan_url = make_plan(console, operator)
+    add_intervention(console, operator, plan_url)
+    capofila = console.db("INSERT INTO organisations (origin, organisation_id, name, type, status, version, as_of,"
+                          " source_event_id) VALUES (%s, gen_random_uuid(), 'Comune di Viggianello', 'public_body',"
+                          " 'active', 1, now(), 'test') RETURNING organisation_id", console.slug)[0][0]
+    reviewer = console.client("regional-reviewer", "revisore-regione")
+    for client, action, fields in ((operator, "adopt", {}), (operator, "approve", {"approval_act": "Delibera n. 4"}),
+                                   (operator, "send", {}), (reviewer, "accept", {})):
+        assert step(client, plan_url, action, **fields).status_code == 303, action
+    nobody = step(operator, plan_url, "sign", signed_on="01/12/2025")
+    assert nobody.status_code == 422 and "firmatario" in Page(nobody.text).message_of("signatories")
+    future = step(operator, plan_url, "sign", signed_on="01/12/2099", signatories=str(capofila))
+    assert future.status_code == 422 and "futura" in Page(future.text).message_of("signed_on")
+    assert step(operator, plan_url, "sign", signed_on="01/12/2025", signatories=str(capofila)).status_code == 303
+    page = operator.get(plan_url)
+    assert "Sottoscritto" in Page(page.text).texts["piano"]
+    early = operator.post(f"{plan_url}/versioni", data={**csrf(page.text), "reference_year": "2024"})
+    assert early.status_code == 422 and "successivo" in Page(early.text).message_of("reference_year")
+    opened = operator.post(f"{plan_url}/versioni", data={**csrf(page.text), "reference_year": "2025"})
+    assert opened.status_code == 303
+    add_intervention(console, operator, plan_url, code="A6.2", title="Dimissioni protette", area="6")
+    differences = Page(operator.get(f"{plan_url}/differenze?da=1&a=2").text)
+    assert "Aggiunto: A6.2 – Dimissioni protette" in differences.texts["interventi-cambiati"]
