@@ -81,6 +81,12 @@ def test_a_representative_asks_the_office_accepts_and_the_register_shows_it(regi
     office.locator("#correzioni-in-attesa").get_by_role("link", name=ORGANISATION).click()
     assert NEW_NAME in office.locator("#valori").inner_text()
     check(office, "correzione-ufficio")
+    request_url = office.url
+    office.get_by_role("link", name=ORGANISATION).click()           # the register's record says a request waits
+    assert office.locator("#correzione-in-attesa").is_visible()
+    check(office, "soggetto-correzione-in-attesa")
+    office.locator("#correzione-in-attesa a").click()
+    assert office.url == request_url
     office.get_by_role("button", name="Accogli la correzione").click()
     assert "Correzione accolta" in office.locator("body").inner_text()
     office.goto(f"{base}/{slug}/registro/")

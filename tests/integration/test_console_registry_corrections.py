@@ -87,13 +87,15 @@ def test_asked_accepted_and_the_register_shows_it_with_its_history(console, orga
     detail_url = pending_link(operator, slug)
     detail = operator.get(detail_url)
     assert NEW_NAME in Page(detail.text).texts["valori"]
+    stakeholder_id = console.db("SELECT id FROM stakeholders")[0][0]
+    assert detail_url in Page(operator.get(f"/{slug}/registro/{stakeholder_id}").text).links   # the record says so
     version = Page(detail.text).fields["stakeholder_version"]["value"]
     accepted = operator.post(f"{detail_url}/accetta", data={**csrf(detail.text), "stakeholder_version": version})
     assert accepted.status_code == 303, accepted.text
     twice = operator.post(f"{detail_url}/accetta", data={**csrf(detail.text), "stakeholder_version": version})
     assert twice.status_code == 409 and "già stata decisa" in Page(twice.text).texts["problema"]
-    stakeholder_id = console.db("SELECT id FROM stakeholders")[0][0]
     register = Page(operator.get(f"/{slug}/registro/{stakeholder_id}").text)
+    assert detail_url not in register.links
     assert register.texts["storico"].count(NEW_NAME) == 1 and "operatore-1" in register.texts["storico"]
     mine = Page(representative.get(f"/{slug}/organizzazione/").text)
     assert NEW_NAME in " ".join(mine.texts.values()) and "Accolta" in mine.texts[f"richieste-{stakeholder_id}"]

@@ -9,6 +9,7 @@ from shared.http.app import current_platform
 from shared.http.auth import READERS
 from shared.web import page_requires
 
+from services.registry.corrections import service as corrections
 from services.registry.exports import service as exports
 from services.registry.exports.api import CACHE_KEY
 from services.registry.exports.cache import ExportCache
@@ -59,8 +60,10 @@ def stakeholder_page(stakeholder_id, status: int = 200, *, problem=None):
         except service.StakeholderNotFound:
             abort(404)
         history = service.stakeholder_history(conn=conn, stakeholder_id=stakeholder_id, limit=500)["items"]
+        waiting = corrections.list_corrections(conn=conn, stakeholder_id=stakeholder_id, status="pending",
+                                               limit=1)["items"]
     names = area_names()
-    return page("soggetto.html", status, stakeholder=found, labels=labels, problem=problem,
+    return page("soggetto.html", status, stakeholder=found, labels=labels, problem=problem, waiting=waiting,
                 history=[{**h, "rows": changes(h, names)} for h in history])
 
 
