@@ -49,6 +49,9 @@ def test_the_approval_path_with_the_regions_remarks(console):
 
     reviewer = console.client("regional-reviewer", "revisore-regione")
     assert "passo-adopt" not in reviewer.get(plan_url).text
+    waiting = Page(reviewer.get(base(console)).text).texts["piani-in-attesa"]        # the Region's turn, on its home
+    assert "Inviato alla Regione" in waiting
+    assert "piani-in-attesa" not in operator.get(base(console)).text
     short = step(reviewer, plan_url, "return", remarks="no")
     assert short.status_code == 422 and "osservazioni" in Page(short.text).message_of("remarks")
     assert step(reviewer, plan_url, "return", remarks="Manca la quota per i minori (40% FNPS).").status_code == 303
