@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, NotFound, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
 
 from shared.config import Settings
 from shared.http.platform import Platform
@@ -61,6 +63,17 @@ class WebLayer:
         except (NotFound, MethodNotAllowed, HTTPException):
             return False
         return endpoint.partition(".")[0] in self.pages
+
+
+def _no_slash_redirect_to_an_unknown_ambito(platform: Platform) -> None:
+    """`/x` matches no route but `/<tenant>/` with a slash added, so routing would answer 308 to `/x/`:
+    only for an Ambito that exists. Otherwise it is an unknown path (404: problem+json for the API's
+    clients, the Italian page for a browser). Routing exceptions reach the view after these hooks."""
+    redirect = request.routing_exception
+    if isinstance(redirect, RequestRedirect):
+        slug = urlsplit(redirect.new_url).path.strip("/").split("/")[0]
+        if slug and platform.catalogue.get(slug) is None:
+            raise NotFound()
 
 
 def page_csp(web: WebSettings) -> str:
@@ -128,6 +141,7 @@ def install_web(app: Flask, *, service: str, pages: list, settings: Settings, pl
 
     @app.before_request
     def _page_request():
+        _no_slash_redirect_to_an_unknown_ambito(platform)
         if request.blueprint not in layer.pages or request.endpoint == "pdz_web.asset":
             return None   # the API's requests, and the stylesheets (no session: they are cached publicly)
         g.principal = current_principal(idle_seconds=layer.idle_seconds, absolute_seconds=layer.absolute_seconds)

@@ -23,6 +23,11 @@ def database(tenant):
     raise DatabaseUnavailable("pool exhausted", retry_after=2)
 
 
+@pages.get("/")
+def home(tenant):
+    return "casa"
+
+
 @pages.get("/vietato")
 def forbidden(tenant):
     abort(403)
@@ -61,3 +66,13 @@ def test_a_form_with_a_nul_character_is_refused_before_the_view(client):
     answer = test_client.post("/accesso/sviluppo", data={"ruolo": "operator", "ambito": slug,
                                                           "soggetto": "a\x00b", "csrf_token": token})
     assert answer.status_code == 400 and "carattere NUL" in answer.get_data(as_text=True)
+
+
+def test_a_slash_is_added_only_to_an_ambito_that_exists(client):
+    test_client, slug = client
+    known = test_client.get(f"/{slug}")
+    assert known.status_code == 308 and known.headers["Location"].endswith(f"/{slug}/")
+    unknown = test_client.get("/non-un-ambito")   # an API client: problem+json, as for any unknown path
+    assert unknown.status_code == 404 and unknown.mimetype == "application/problem+json"
+    browser = test_client.get("/non-un-ambito", headers={"Accept": "text/html"})
+    assert browser.status_code == 404 and browser.mimetype == "text/html"
