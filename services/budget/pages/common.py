@@ -1,22 +1,17 @@
-"""What every budget page needs: the Ambito's connection and vocabularies, roles, forms' messages, answers."""
+"""What every budget page needs: the Ambito's connection and vocabularies, roles, answers."""
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
-from marshmallow import ValidationError
-from werkzeug.datastructures import MultiDict
+from flask_babel import gettext as _
 
 from shared.http.app import current_platform
 from shared.http.auth import AUDITOR, COORDINATOR, OPERATOR, REGIONAL_ADMIN, REGIONAL_REVIEWER
-from shared.web import field_errors
 
 from services.budget.pages import labels
 from services.budget.reference import reference
 
 # Who reads the plan's versions and documents (the plans API's READERS): not a stakeholder.
 PLAN_READERS = (OPERATOR, COORDINATOR, AUDITOR, REGIONAL_ADMIN, REGIONAL_REVIEWER)
-REQUIRED = "Missing data for required field."   # marshmallow's, for a field left blank
-MISSING = _l("Campo obbligatorio.")
 
 
 def reading():
@@ -71,42 +66,3 @@ def done(message: str, endpoint: str, **values):
     """After a successful POST: the message, and 303 to the page that shows the result."""
     flash(message, "success")
     return redirect(url_for(f"budget_pages.{endpoint}", tenant=g.tenant.slug, **values), code=303)
-
-
-def payload(form: MultiDict, *, fields: tuple[str, ...] = (), lists: tuple[str, ...] = (),
-            booleans: tuple[str, ...] = ()) -> dict:
-    """What the API schema reads: a blank field is absent, a list from its repeated fields, a ticked box true."""
-    data: dict = {}
-    for name in fields:
-        value = (form.get(name) or "").strip()
-        if value:
-            data[name] = value
-    for name in lists:
-        data[name] = [v for v in form.getlist(name) if v.strip()]
-    for name in booleans:
-        data[name] = name in form
-    return data
-
-
-def messages(err: ValidationError, rules: dict) -> dict[str, str]:
-    """Each field's Italian message: 'Campo obbligatorio.' when left blank, else the field's rule.
-
-    `leps.1` is shown at `leps` (one message per field, list or not); a field without a rule keeps the
-    schema's message in Italian (shared.web.field_errors) or, if it is already Italian, as written."""
-    found: dict[str, str] = {}
-    for name, message in field_errors(err).items():
-        field = name.split(".")[0] if name.split(".")[-1].isdigit() else name
-        if field in found:
-            continue
-        english = _first(err.messages, name)
-        found[field] = str(MISSING) if english == REQUIRED else str(rules.get(field) or message)
-    return found
-
-
-def _first(messages, dotted: str):
-    for part in dotted.split("."):
-        if isinstance(messages, dict):
-            messages = messages.get(part if part in messages else (int(part) if part.isdigit() else part), {})
-    if isinstance(messages, list) and messages:
-        return messages[0]
-    return messages if isinstance(messages, str) else None

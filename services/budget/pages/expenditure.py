@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from shared.http.auth import OPERATOR, ROLES
 from shared.web import page_requires
 from shared.web.filters import euro
+from shared.web.payload import messages, payload
 
 from services.budget.allocations import service as allocations
 from services.budget.expenditure import domain, service
@@ -18,7 +19,7 @@ from services.budget.expenditure.schemas import CommitmentIn, PaymentIn
 from services.budget.members import service as members
 from services.budget.pages.blueprint import blp
 from services.budget.pages.catalogue import every_intervention
-from services.budget.pages.common import done, messages, page, payload, reading, writing
+from services.budget.pages.common import done, page, reading, writing
 from services.budget.pages.interventions import iso_date
 from services.budget.pages.money import ItalianAmount
 

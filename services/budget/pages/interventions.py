@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR, ROLES
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.budget.allocations import service as allocations
 from services.budget.interventions import domain, progress_service, service
@@ -20,7 +21,7 @@ from services.budget.interventions.schemas import InterventionIn
 from services.budget.members import service as members
 from services.budget.pages.blueprint import blp
 from services.budget.pages.catalogue import plan_interventions
-from services.budget.pages.common import done, messages, page, payload, reading, writing
+from services.budget.pages.common import done, page, reading, writing
 from services.budget.pages.labels import PLAN_STATE, label
 from services.budget.plans import service as plans
 from services.budget.plans.editable import PlanNotEditable, PlanNotFound

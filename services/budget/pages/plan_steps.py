@@ -8,10 +8,11 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError
 
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.budget.members import service as members
 from services.budget.pages.blueprint import blp
-from services.budget.pages.common import done, messages, payload, writing
+from services.budget.pages.common import done, writing
 from services.budget.pages.interventions import iso_date
 from services.budget.pages.labels import ACTION, PLAN_STATE, label
 from services.budget.pages.plans import plan_page

@@ -8,11 +8,12 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.budget.members import service as members
 from services.budget.pages.blueprint import blp
 from services.budget.pages.catalogue import every_plan, plan_interventions
-from services.budget.pages.common import PLAN_READERS, done, messages, page, payload, reading, writing
+from services.budget.pages.common import PLAN_READERS, done, page, reading, writing
 from services.budget.plans import domain, service
 from services.budget.plans.editable import PlanNotFound
 from services.budget.plans.schemas import PlanIn

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import COORDINATOR, OPERATOR, STAKEHOLDER
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.consultation.contributions import domain, needs_service, proposals_service
 from services.consultation.contributions.schemas import NeedIn, ProposalIn
@@ -18,7 +19,6 @@ from services.consultation.members.domain import NotAllowed as MayNotTakePart
 from services.consultation.pages.blueprint import blp
 from services.consultation.pages.common import EVERYONE, area_names, caller, done, manages_table, page, reading, \
     writing
-from services.consultation.pages.forms import messages, payload
 from services.consultation.pages.tables import TAKING_PART, table_or_404
 from services.consultation.sessions import service as sessions
 from services.consultation.tables import membership, service as tables

@@ -7,11 +7,11 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.consultation.pages.blueprint import blp
 from services.consultation.pages.common import MANAGERS, caller, done, manages_table, page, reading, refused, \
     writing
-from services.consultation.pages.forms import messages, payload
 from services.consultation.pages.sessions import session_or_404, session_refusal
 from services.consultation.sessions import domain as sessions_domain
 from services.consultation.sessions.minutes import domain, service

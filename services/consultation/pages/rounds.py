@@ -10,13 +10,13 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from shared.web import page_requires
+from shared.web.payload import local_instant, messages, payload
 
 from services.consultation.contributions import proposals_service
 from services.consultation.members.domain import NotAllowed as MayNotTakePart
 from services.consultation.pages.blueprint import blp
 from services.consultation.pages.common import EVERYONE, MANAGERS, caller, done, manages_table, page, reading, \
     refused, writing
-from services.consultation.pages.forms import local_instant, messages, payload
 from services.consultation.pages.tables import registers, table_or_404
 from services.consultation.rounds import ballots, ballots_service, domain, service
 from services.consultation.rounds.schemas import RoundIn

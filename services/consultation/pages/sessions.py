@@ -7,12 +7,12 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from shared.web import page_requires
+from shared.web.payload import local_instant, messages, payload
 
 from services.consultation.pages import labels
 from services.consultation.pages.blueprint import blp
 from services.consultation.pages.common import EVERYONE, MANAGERS, caller, done, manages_table, page, reading, \
     refused, writing
-from services.consultation.pages.forms import local_instant, messages, payload
 from services.consultation.pages.tables import table_or_404
 from services.consultation.sessions import domain, invitations, service
 from services.consultation.sessions.attendance import service as attendance

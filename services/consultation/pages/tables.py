@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from shared.http.app import current_platform
 from shared.http.auth import OPERATOR
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.consultation.contributions import needs_service, proposals_service
 from services.consultation.members import service as organisations
@@ -17,7 +18,6 @@ from services.consultation.pages import labels
 from services.consultation.pages.blueprint import blp
 from services.consultation.pages.common import (EVERYONE, MANAGERS, area_names, caller, done, manages_table, page,
                                                 reading, refused, writing)
-from services.consultation.pages.forms import messages, payload
 from services.consultation.sessions import service as sessions
 from services.consultation.shared_replicas.origins import shared_registers
 from services.consultation.shared_replicas.store import ReplicaReadOnly

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR, READERS, STAKEHOLDER
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.registry.applications import domain, service
 from services.registry.applications.schemas import ApplicationIn, RejectIn
@@ -18,7 +19,6 @@ from services.registry.calls import service as calls
 from services.registry.pages import labels
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import area_names, done, is_reader, page, reading, region, writing
-from services.registry.pages.forms import messages, payload
 from services.registry.profile import istat
 from services.registry.profile.domain import in_region
 from services.registry.stakeholders.service import DuplicateTaxCode

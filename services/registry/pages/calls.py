@@ -8,13 +8,13 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR, ROLES
 from shared.web import page_requires
+from shared.web.payload import local_instant, messages, payload
 
 from services.registry.calls import domain, service
 from services.registry.calls.schemas import CallIn
 from services.registry.pages import labels
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import ROME, area_names, done, is_reader, page, reading, writing
-from services.registry.pages.forms import local_instant, messages, payload
 
 FIELDS = ("title", "description", "requirements", "opens_at", "closes_at")
 RULES = {

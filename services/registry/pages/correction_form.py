@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import STAKEHOLDER
 from shared.web import page_requires
+from shared.web.payload import messages
 
 from services.registry.corrections import domain, service
 from services.registry.corrections.schemas import CorrectionIn
@@ -15,7 +16,6 @@ from services.registry.pages import labels
 from services.registry.pages.applications import seat_options
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import area_names, done, page, reading, writing
-from services.registry.pages.forms import messages
 from services.registry.profile import istat
 
 TEXTS = ("name", "type", "runts_section", "runts_number", "seat_istat")

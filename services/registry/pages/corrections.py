@@ -8,13 +8,13 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR, READERS, STAKEHOLDER
 from shared.web import page_requires
+from shared.web.payload import messages
 
 from services.registry.corrections import domain, service
 from services.registry.corrections.schemas import CorrectionRejectIn
 from services.registry.pages import labels
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import area_names, done, is_reader, page, reading, writing
-from services.registry.pages.forms import messages
 from services.registry.pages.register import shown
 from services.registry.stakeholders import service as stakeholders
 

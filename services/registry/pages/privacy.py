@@ -8,11 +8,11 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR, READERS
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.registry.pages import labels
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import done, page, reading, writing
-from services.registry.pages.forms import messages, payload
 from services.registry.privacy import service
 from services.registry.privacy.api import ErasureIn
 from services.registry.privacy.schemas import LogQuery

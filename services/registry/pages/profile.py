@@ -10,11 +10,11 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR, ROLES
 from shared.web import page_requires
+from shared.web.payload import MISSING, messages, payload
 
 from services.registry.pages.applications import seat_options
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import done, page, reading, region, writing
-from services.registry.pages.forms import MISSING, messages, payload
 from services.registry.profile import domain, service
 from services.registry.profile.schemas import ProfileIn
 

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from shared.http.app import current_platform
 from shared.http.auth import READERS
 from shared.web import page_requires
+from shared.web.payload import messages
 
 from services.registry.corrections import service as corrections
 from services.registry.exports import service as exports
@@ -16,7 +17,6 @@ from services.registry.exports.cache import ExportCache
 from services.registry.pages import labels
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import area_names, comune, page, reading
-from services.registry.pages.forms import messages
 from services.registry.stakeholders import service
 from services.registry.stakeholders.schemas import StakeholderListQuery
 

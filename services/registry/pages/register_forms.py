@@ -8,12 +8,12 @@ from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR
 from shared.web import page_requires
+from shared.web.payload import messages, payload
 
 from services.registry.pages import labels
 from services.registry.pages.applications import RULES as APPLICATION_RULES, seat_options
 from services.registry.pages.blueprint import blp
 from services.registry.pages.common import area_names, done, page, writing
-from services.registry.pages.forms import messages, payload
 from services.registry.pages.register import stakeholder_page
 from services.registry.profile import istat
 from services.registry.stakeholders import service
