@@ -27,6 +27,7 @@ from services.reporting.campaigns.completeness import ROME
 from services.reporting.campaigns.view import campaign_view, region_ambiti
 from services.reporting.console.access import governed_regions, refuse_other_region
 from services.reporting.console.blueprint import blp
+from services.reporting.console.deadlines import ambito_deadlines
 from services.reporting.console.cycle import standings
 from services.reporting.portal import indicators, labels, pages
 
@@ -47,7 +48,7 @@ def _region(region: str) -> str:
     return pages.region_name(platform.regions, region)
 
 
-def _year() -> int:
+def requested_year() -> int:
     """The campaign year asked for (?anno=), this year in Italy when none or not a year."""
     raw = request.args.get("anno", "")
     today = datetime.now(ROME).date()
@@ -61,7 +62,7 @@ def _campaign(conn, region: str, year: int) -> dict:
                          today=datetime.now(ROME).date())
 
 
-def _page(template: str, conn, **context):
+def render_page(template: str, conn, **context):
     """Render a regional template with the read model's freshness (per source service)."""
     sources = freshness.as_of(conn)
     known = [when for when in sources.values() if when is not None]
@@ -87,7 +88,7 @@ def regions():
 def region(region: str):
     """The region's Ambiti: phase of the cycle, Piano, completeness of each deadline of the year."""
     name = _region(region)
-    year = _year()
+    year = requested_year()
     catalogue = current_platform().catalogue
     ambiti = region_ambiti(catalogue=catalogue, region=region)
     # Merged into another: no longer answering to the Region, still readable (their own records).
@@ -95,8 +96,8 @@ def region(region: str):
     with current_platform().regional() as conn:
         standing = standings(conn=conn, tenants=[t.slug for t in ambiti])
         campaign = _campaign(conn, region, year)
-        return _page("regione.html", conn, region=region, region_name=name, year=year, ambiti=ambiti,
-                     merged=merged, standing=standing, campaign=campaign)
+        return render_page("regione.html", conn, region=region, region_name=name, year=year, ambiti=ambiti,
+                           merged=merged, standing=standing, campaign=campaign)
 
 
 @blp.route("/<region>/ambiti/<slug>")
@@ -110,19 +111,19 @@ def ambito(region: str, slug: str):
     found = platform.catalogue.get(slug)
     if found is None or found.region != region:
         raise not_found(_("Non esiste l'Ambito «%(slug)s» nella regione «%(regione)s».", slug=slug, regione=region))
-    year = _year()
+    year = requested_year()
     period = indicators.period_of(request.args.get("periodo"), now=datetime.now(timezone.utc))
     reads_figures = REGIONAL_ADMIN in g.principal.regional_roles
     with platform.regional() as conn:
         standing = standings(conn=conn, tenants=[found.slug])[found.slug]
-        campaign = _campaign(conn, region, year)
+        own = ambito_deadlines(conn=conn, campaigns=campaigns(), tenant=found, catalogue=platform.catalogue,
+                               year=year, today=datetime.now(ROME).date())
         figures_of_period = indicators.table(conn, tenant=found, catalogue=platform.catalogue, period=period,
                                              area_names=pages.area_names(platform.regions, region)) \
             if reads_figures else None
-        own = [{**d, "answer": next((a for a in d["ambiti"] if a["tenant"] == found.slug), None)}
-               for d in campaign["deadlines"]]
         service_links = links(current_app.extensions["pdz_web"].settings, service="reporting", tenant=found)
         this_year = datetime.now(ROME).year
-        return _page("ambito.html", conn, region=region, region_name=name, ambito=found, year=year,
-                     standing=standing, deadlines=own, years=campaign["years"], indicators=figures_of_period,
-                     periods=[this_year - n for n in range(3)], service_links=service_links)
+        return render_page("ambito.html", conn, region=region, region_name=name, ambito=found, year=year,
+                           standing=standing, deadlines=own["deadlines"], years=own["years"],
+                           indicators=figures_of_period, periods=[this_year - n for n in range(3)],
+                           service_links=service_links)
