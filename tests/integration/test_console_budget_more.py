@@ -10,7 +10,7 @@ import yaml
 from tests.integration.test_console_budget import Console
 from tests.integration.test_console_registry import csrf
 
-from services.budget.pages.money import NotItalianAmount, parse_italian_amount
+from shared.web.money import NotItalianAmount, parse_italian_amount
 
 
 @pytest.mark.parametrize("typed, amount", [

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from shared.http.auth import OPERATOR, ROLES
 from shared.web import page_requires
 from shared.web.filters import euro
+from shared.web.money import ItalianAmount, typed
 from shared.web.payload import messages, payload
 
 from services.budget.allocations import domain, service
@@ -21,7 +22,6 @@ from services.budget.pages import earmark
 from services.budget.pages.blueprint import blp
 from services.budget.pages.common import done, funds, page, reading, writing
 from services.budget.pages.labels import PLAN_STATE, label
-from services.budget.pages.money import ItalianAmount, typed
 from services.budget.plans.editable import PlanNotEditable, PlanNotFound
 
 

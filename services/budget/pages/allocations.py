@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from shared.http.auth import OPERATOR, ROLES
 from shared.web import page_requires
 from shared.web.filters import euro
+from shared.web.money import ItalianAmount
 from shared.web.payload import messages, payload
 
 from services.budget.allocations import domain, service
@@ -27,7 +28,6 @@ from services.budget.pages.blueprint import blp
 from services.budget.pages.catalogue import intervention_options
 from services.budget.pages.labels import PLAN_STATE, label
 from services.budget.pages.common import done, fund_options, funds, page, reading, writing
-from services.budget.pages.money import ItalianAmount
 from services.budget.plans.editable import PlanNotEditable, PlanNotFound
 
 NEAR_LIMIT = Decimal("0.10")   # a fund-year with at most a tenth of its money left needs attention

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from shared.http.auth import OPERATOR, ROLES
 from shared.web import page_requires
 from shared.web.filters import euro
+from shared.web.money import ItalianAmount
 from shared.web.payload import messages, payload
 
 from services.budget.allocations import service as allocations
@@ -21,7 +22,6 @@ from services.budget.pages.blueprint import blp
 from services.budget.pages.catalogue import every_intervention
 from services.budget.pages.common import done, page, reading, writing
 from services.budget.pages.interventions import iso_date
-from services.budget.pages.money import ItalianAmount
 
 LIMIT = 500
 RULES = {"allocation_id": _l("Scegli la ripartizione (intervento, fondo, anno) dall'elenco."),

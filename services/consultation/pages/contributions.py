@@ -2,15 +2,15 @@
 behalf) records a need or a proposal at a table its organisation sits at."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from shared import money
 from shared.http.auth import COORDINATOR, OPERATOR, STAKEHOLDER
 from shared.web import page_requires
+from shared.web.money import NotItalianAmount, parse_italian_amount
 from shared.web.payload import messages, payload
 
 from services.consultation.contributions import domain, needs_service, proposals_service
@@ -109,10 +109,10 @@ def _contribute(table_id, *, template: str, schema, fields: tuple, lists: tuple,
 
 def euro_text(text: str) -> str:
     """'12.000,50' or '12000,50' (Italian) -> '12000.50'; anything else unchanged for the schema to judge."""
-    cleaned = text.replace(" ", "").replace("€", "")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+,\d{1,2}", cleaned):
-        return cleaned.replace(".", "").replace(",", ".")
-    return cleaned
+    try:
+        return money.format_amount(parse_italian_amount(text))
+    except NotItalianAmount:
+        return text.replace(" ", "").replace("€", "")
 
 
 @blp.route("/tavoli/<uuid:table_id>/bisogni/nuovo", methods=["GET", "POST"])

@@ -1,8 +1,8 @@
 """Euro amounts as an Italian office types them: "1.234,56" (and "1234.56", "1234,56", "€ 1.234"), to a Decimal.
 
 What is wrong is said in Italian, at the field. The amount then meets the same rule as the API's (shared/money.py:
-at most 12 integer digits, two decimals). Nothing here is budget-specific: it belongs in shared/web (see the
-report of issue 13); it lives here until its engineer takes it.
+at most 12 integer digits, two decimals). Budget's forms use the `ItalianAmount` field; consultation's turn the
+typed cost into the API's text with `parse_italian_amount`.
 """
 from __future__ import annotations
 
