@@ -7,5 +7,6 @@ Italian filters. docs/console.md describes it; /work/notes/web-interface.md is t
 from shared.web.auth import page_requires, page_requires_regional
 from shared.web.blueprint import PageBlueprint
 from shared.web.forms import field_errors
+from shared.web.merger import allowed_after_merger
 
-__all__ = ["PageBlueprint", "field_errors", "page_requires", "page_requires_regional"]
+__all__ = ["PageBlueprint", "allowed_after_merger", "field_errors", "page_requires", "page_requires_regional"]

@@ -26,6 +26,7 @@ from shared.web import oidc
 from shared.web.errors import error_page, not_found, page_error
 from shared.web.filters import FILTERS
 from shared.web.login import blp as web_blueprint
+from shared.web.merger import refuse_writes_when_merged
 from shared.web.navigation import links
 from shared.web.session import current_principal
 from shared.web.settings import WebSettings, checked
@@ -160,6 +161,7 @@ def install_web(app: Flask, *, service: str, pages: list, settings: Settings, pl
             csrf.protect()   # 400 page (CSRFError) before any view runs: nothing is written
             if any(_UNSTORABLE.search(k + v) for k, v in request.form.items(multi=True)):
                 return error_page(400, _("Il testo contiene caratteri non ammessi (carattere NUL)."))
+            refuse_writes_when_merged()   # 409 page naming the successor (merger.py)
         return None
 
     @app.after_request

@@ -1,5 +1,6 @@
 """The web layer with the Flask test client on a real tenant database: development login, the login
-redirect, the 403 and 404 pages, CSRF refusing a write, production refusing to start without a secret.
+redirect, the 403 and 404 pages, CSRF refusing a write, a merged Ambito refusing writes (but the views marked
+allowed_after_merger), production refusing to start without a secret.
 
 The pages are a throwaway blueprint whose POST writes a row in the registry's database of the Ambito
 (protocol_counters), so a refused POST can be shown to write nothing.
@@ -10,12 +11,13 @@ import re
 
 import psycopg
 import pytest
+import yaml
 from flask import g, redirect, render_template_string, request
 
 from shared.config import Settings
 from shared.http.app import create_service_app, current_platform
 from shared.http.auth import OPERATOR, READERS
-from shared.web import PageBlueprint, page_requires
+from shared.web import PageBlueprint, allowed_after_merger, page_requires
 from shared.web.settings import WebSettings
 from tests.browser.web import fresh_catalogue
 
@@ -33,6 +35,17 @@ def read(tenant):
 @pages.post("/scrivi")
 @page_requires(OPERATOR)
 def write(tenant):
+    return _written()
+
+
+@pages.post("/diritto")
+@allowed_after_merger
+@page_requires(OPERATOR)
+def write_after_merger(tenant):
+    return _written()
+
+
+def _written():
     with current_platform().write(g.tenant) as conn:
         conn.execute("INSERT INTO protocol_counters (year, last_number) VALUES (%s, 1)",
                      (int(request.form["anno"]),))
@@ -42,6 +55,21 @@ def write(tenant):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     path, slugs, catalogue = fresh_catalogue(tmp_path_factory.mktemp("web"))
+    base = Settings.from_env()
+    settings = Settings(tenants_file=path, database_url=base.database_url, kafka_bootstrap=base.kafka_bootstrap,
+                        extra={"web": WebSettings(cookie_secure=False)})
+    app = create_service_app(service="registry", title="Prova", blueprints=[], pages=[pages], settings=settings)
+    return app, slugs, catalogue
+
+
+@pytest.fixture(scope="module")
+def merged_world(tmp_path_factory):
+    """Two Ambiti, the second merged into the first."""
+    path, slugs, catalogue = fresh_catalogue(tmp_path_factory.mktemp("web-merged"))
+    document = yaml.safe_load(path.read_text())
+    document["tenants"][0]["merged_from"] = [slugs[1]]
+    document["tenants"][1].update(status="merged", merged_into=slugs[0], merged_on="2024-07-01")
+    path.write_text(yaml.safe_dump(document))
     base = Settings.from_env()
     settings = Settings(tenants_file=path, database_url=base.database_url, kafka_bootstrap=base.kafka_bootstrap,
                         extra={"web": WebSettings(cookie_secure=False)})
@@ -194,3 +222,19 @@ def test_a_real_process_with_pages_refuses_to_start_in_production_without_the_se
                           text=True, timeout=120)
     assert done.returncode != 0
     assert "PDZ_WEB_SECRET is not set" in done.stderr
+
+
+def test_a_merged_ambito_is_read_but_its_pages_write_only_where_marked(merged_world):
+    app, slugs, catalogue = merged_world
+    client = app.test_client()
+    dev_login(client, role="operator", tenant=slugs[1])
+    assert client.get(f"/{slugs[1]}/pagina").status_code == 200
+    before = rows(catalogue, slugs[1])
+    refused = client.post(f"/{slugs[1]}/scrivi", data={"anno": "2031", "csrf_token": csrf(client)})
+    assert refused.status_code == 409 and refused.mimetype == "text/html"
+    assert f"L&#39;Ambito è confluito in «{slugs[0]}»" in refused.get_data(as_text=True)
+    assert rows(catalogue, slugs[1]) == before
+    allowed = client.post(f"/{slugs[1]}/diritto", data={"anno": "2032", "csrf_token": csrf(client)})
+    assert allowed.status_code == 303 and rows(catalogue, slugs[1]) == before + 1
+    anonymous = app.test_client().post(f"/{slugs[1]}/scrivi", data={"anno": "2033"})
+    assert anonymous.status_code == 400   # no session, no CSRF token: refused before the merger is asked

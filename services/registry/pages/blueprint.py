@@ -1,24 +1,7 @@
 """The one page blueprint of the registry: every working page lives under /{tenant}/ (DESIGN §6)."""
 from __future__ import annotations
 
-from flask import g, request
-from flask_babel import gettext as _
-from werkzeug.exceptions import Conflict
-
 from shared.web import PageBlueprint
 
-blp = PageBlueprint("registry_pages", __name__, url_prefix="/<tenant>", template_folder="templates")
-# A data subject's right survives the merger of its Ambito (as the API's erasure does).
-ALLOWED_AFTER_MERGER = {"registry_pages.erase"}
-
-
-@blp.before_request
-def _merged_ambito_is_read_only():
-    """A merged Ambito stays readable and refuses changes, as its API does (409, naming the successor)."""
-    tenant = g.get("tenant")
-    if request.method == "POST" and tenant is not None and tenant.merged and g.get("principal") is not None \
-            and request.endpoint not in ALLOWED_AFTER_MERGER:
-        refusal = Conflict()
-        refusal.pdz_detail = _("L'Ambito è confluito in «%(successore)s»: qui i dati si consultano soltanto.",
-                               successore=tenant.merged_into or "")
-        raise refusal
+# A merged Ambito's pages are read only (the web layer answers its POSTs 409: shared/web/merger.py).
+blp = PageBlueprint("registry_pages", __name__)

@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from shared.http.auth import OPERATOR, READERS
-from shared.web import page_requires
+from shared.web import allowed_after_merger, page_requires
 from shared.web.payload import messages, payload
 
 from services.registry.pages import labels
@@ -54,6 +54,7 @@ def privacy(tenant):
 
 
 @blp.route("/privacy/cancellazione", methods=["POST"])
+@allowed_after_merger   # a data subject's right survives the merger of its Ambito (as the API's erasure does)
 @page_requires(OPERATOR)
 def erase(tenant):
     """Erase every record of a person, found by codice fiscale or e-mail."""
