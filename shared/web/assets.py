@@ -2,7 +2,8 @@
 
 `make portal-assets` runs `npm ci` in shared/web/ (package.json pins bootstrap-italia;
 package-lock.json pins every file); the Docker image copies the package's `dist/` and names it with
-PDZ_WEB_ASSETS. The public portal (reporting) and the pages of every service serve the same copy.
+PDZ_WEB_ASSETS. The public portal (reporting) and the pages of every service serve the same copy, with
+these functions.
 Only the CSS, fonts and icons are served: the pages need no script of Bootstrap Italia's.
 """
 from __future__ import annotations
@@ -41,8 +42,9 @@ def send(name: str) -> Response:
     return response
 
 
-def own(name: str) -> Response:
-    """The web layer's own stylesheet (fonts and a few rules), from shared/web/static/."""
-    response = send_from_directory(HERE / "static", name, max_age=3600)
+def own(name: str, folder: Path = HERE / "static") -> Response:
+    """A stylesheet of our own: the web layer's (fonts and a few rules, shared/web/static/) or one in `folder`
+    (the portal's)."""
+    response = send_from_directory(folder, name, max_age=3600)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

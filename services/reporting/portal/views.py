@@ -3,19 +3,21 @@
 Declared `public=True`, so the app factory asks no token; the Ambito in the path is named `slug`,
 not `tenant`, so an unknown one gets the portal's own Italian 404 page rather than problem+json.
 The pages are for people, not clients: they stay out of the OpenAPI document (PortalBlueprint).
-Bootstrap Italia is served from the copy `make` installed from npm (assets.py), never from a CDN.
+Bootstrap Italia is served from the copy `make` installed from npm (shared/web/assets.py), never from a CDN.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 from flask import Response, abort, render_template, request, url_for
 
 from shared.http.app import current_platform
 from shared.http.blueprint import Blueprint
+from shared.web import assets
 
 from services.reporting import freshness
-from services.reporting.portal import assets, charts, figures, indicators, labels, pages, participation
+from services.reporting.portal import charts, figures, indicators, labels, pages, participation
 
 # Styles, fonts and pictures from this service only; no script at all (nothing needs JavaScript).
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; frame-ancestors 'none';"
@@ -24,6 +26,7 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-sr
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 # Public aggregates: anyone may keep a page, but must revalidate (figures change with every event).
 PAGE_CACHE = "public, no-cache"
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 class PortalBlueprint(Blueprint):
@@ -176,4 +179,4 @@ def asset(name: str):
 @blp.route("/static/portale.css")
 def own_css():
     """The portal's own few rules (fonts, charts)."""
-    return assets.own_css()
+    return assets.own("portale.css", STATIC)
