@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.web import axe_findings, login
+from tests.browser.web import login, page_checker
 
 pytestmark = pytest.mark.integration
 
@@ -19,11 +19,7 @@ def budget(web_service):
     return web_service("budget")
 
 
-def check(page, kind: str):
-    """One h1, Italian; axe-core (WCAG 2.1 AA, best practices): no serious or critical finding; saved."""
-    assert page.locator("html").get_attribute("lang") == "it"
-    assert page.locator("h1").count() == 1
-    assert axe_findings(page, f"bilancio-{kind}") == [], kind
+check = page_checker("bilancio")
 
 
 def test_an_allocation_over_the_funds_limit_is_told_at_the_field_then_one_that_fits_updates_the_totals(budget,

@@ -15,7 +15,7 @@ import pytest
 
 from shared.consumer.rows import apply_rows
 from shared.events.envelope import new_event
-from tests.browser.web import axe_findings, login
+from tests.browser.web import login, page_checker, tick
 
 from services.consultation.projectors import project
 from services.consultation.timeline import service as timeline
@@ -46,18 +46,7 @@ def consultation(web_service):
     return site
 
 
-def check(page, kind: str):
-    """One h1, Italian; axe-core (WCAG 2.1 AA, best practices): no serious or critical finding; saved."""
-    assert page.locator("html").get_attribute("lang") == "it"
-    assert page.locator("h1").count() == 1
-    assert axe_findings(page, f"consultazione-{kind}") == [], kind
-
-
-def tick(page, box):
-    """Tick a checkbox as a person does, on its label (Bootstrap Italia draws the box on the label)."""
-    if not box.is_checked():
-        page.locator(f"label[for='{box.get_attribute('id')}']").click()
-    assert box.is_checked()
+check = page_checker("consultazione")
 
 
 def local(delta: timedelta) -> str:

@@ -18,7 +18,7 @@ from shared.events.envelope import new_event
 
 from services.reporting import freshness
 from services.reporting.projector import project
-from tests.browser.web import axe_findings, login
+from tests.browser.web import login, page_checker
 
 pytestmark = pytest.mark.integration
 YEAR = datetime.now(ZoneInfo("Europe/Rome")).year
@@ -69,11 +69,7 @@ def sites(web_site):
     return registry, reporting
 
 
-def check(page, kind: str):
-    """Italian, one h1; axe-core (WCAG 2.1 AA, best practices): no serious or critical finding; saved."""
-    assert page.locator("html").get_attribute("lang") == "it"
-    assert page.locator("h1").count() == 1
-    assert axe_findings(page, f"regionale-{kind}") == [], kind
+check = page_checker("regionale")
 
 
 def test_the_regional_admin_sees_the_ambiti_and_follows_a_drill_down(sites, browser):

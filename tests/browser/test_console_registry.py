@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.cli.demo import demo_tax_code
-from tests.browser.web import axe_findings, login
+from tests.browser.web import login, page_checker, tick
 
 pytestmark = pytest.mark.integration
 BAD_CF = "12345678901"          # eleven digits whose check digit is wrong
@@ -26,18 +26,7 @@ def registry(web_service):
     return web_service("registry")
 
 
-def check(page, kind: str):
-    """One h1, Italian; axe-core (WCAG 2.1 AA, best practices): no serious or critical finding; saved."""
-    assert page.locator("html").get_attribute("lang") == "it"
-    assert page.locator("h1").count() == 1
-    assert axe_findings(page, f"registro-{kind}") == [], kind
-
-
-def tick(page, box):
-    """Tick a checkbox as a person does, on its label (Bootstrap Italia draws the box on the label)."""
-    if not box.is_checked():
-        page.locator(f"label[for='{box.get_attribute('id')}']").click()
-    assert box.is_checked()
+check = page_checker("registro")
 
 
 def local(delta: timedelta) -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.web import axe_findings, login
-from tests.integration.test_console_registry import ORGANISATION, application_form, csrf, draft_and_publish, post
+from tests.browser.web import login, page_checker
+from tests.integration.console import csrf, post
+from tests.integration.test_console_registry import ORGANISATION, application_form, draft_and_publish
 
 pytestmark = pytest.mark.integration
 NEW_NAME = "Cooperativa Sociale Il Sentiero Impresa Sociale"
@@ -40,11 +41,7 @@ def admitted(registry):
     assert operator.post(f"{application}/ammetti", data=csrf(operator.get(application).text)).status_code == 303
 
 
-def check(page, kind: str):
-    """One h1, Italian; axe-core (WCAG 2.1 AA, best practices): no serious or critical finding; saved."""
-    assert page.locator("html").get_attribute("lang") == "it"
-    assert page.locator("h1").count() == 1
-    assert axe_findings(page, f"registro-{kind}") == [], kind
+check = page_checker("registro")
 
 
 def test_a_representative_asks_the_office_accepts_and_the_register_shows_it(registry, admitted, browser):

@@ -164,3 +164,20 @@ def axe_findings(page, name: str) -> list:
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
             for v in results.response["violations"] if v["impact"] in SERIOUS]
+
+
+def page_checker(prefix: str):
+    """The browser tests' `check(page, kind)`: Italian, one h1; axe-core (WCAG 2.1 AA, best practices): no
+    serious or critical finding; the page saved as `<prefix>-<kind>` under test-artifacts/console/."""
+    def check(page, kind: str):
+        assert page.locator("html").get_attribute("lang") == "it"
+        assert page.locator("h1").count() == 1
+        assert axe_findings(page, f"{prefix}-{kind}") == [], kind
+    return check
+
+
+def tick(page, box) -> None:
+    """Tick a checkbox as a person does, on its label (Bootstrap Italia draws the box on the label)."""
+    if not box.is_checked():
+        page.locator(f"label[for='{box.get_attribute('id')}']").click()
+    assert box.is_checked()

@@ -5,39 +5,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import psycopg
 import pytest
 
-from shared.config import Settings
-from tests.integration.test_console_registry import Page, csrf, post
-
 from services.budget.app import create_app
+from tests.integration.console import Page, ServiceConsole, csrf, post
 
 pytestmark = pytest.mark.integration
 
 
-class Console:
+class Console(ServiceConsole):
     """The budget app on fresh Ambiti, driven as a browser without JavaScript would."""
 
-    def __init__(self, tenants, settings, catalogue_path):
-        self.app = create_app(settings=Settings(tenants_file=catalogue_path, jwt_dev_key="console-" + "b" * 32,
-                                                database_url=settings.database_url,
-                                                kafka_bootstrap=settings.kafka_bootstrap))
-        self.tenants = tenants
-        self.slug, self.other = tenants.slugs()[:2]
-
-    def client(self, role: str, subject: str = "operatore-1", tenant: str | None = None):
-        """A test client logged in through the development login page as `role` of `tenant`."""
-        client = self.app.test_client()
-        login = client.get("/accesso/sviluppo")
-        answer = client.post("/accesso/sviluppo", data={**csrf(login.text), "ruolo": role,
-                                                        "ambito": tenant or self.slug, "soggetto": subject})
-        assert answer.status_code in (302, 303), answer.text
-        return client
-
-    def db(self, sql: str, *args):
-        with psycopg.connect(self.tenants.url_for(self.tenants.get(self.slug), "budget")) as conn:
-            return conn.execute(sql, args).fetchall()
+    service, key = "budget", "b"
+    create_app = staticmethod(create_app)
 
 
 @pytest.fixture

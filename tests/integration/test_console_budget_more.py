@@ -5,10 +5,9 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-import yaml
 
 from tests.integration.test_console_budget import Console
-from tests.integration.test_console_registry import csrf
+from tests.integration.console import csrf, merge_other_into_first
 
 from shared.web.money import NotItalianAmount, parse_italian_amount
 
@@ -32,14 +31,7 @@ def test_a_wrong_amount_is_told_why_in_italian(typed, words):
 @pytest.mark.integration
 def test_a_merged_ambito_is_read_but_its_forms_write_nothing(tenants, settings, tmp_path):
     console = Console(tenants, settings, tmp_path / "tenants.yaml")
-    path = tmp_path / "tenants.yaml"
-    document = yaml.safe_load(path.read_text())
-    for entry in document["tenants"]:
-        if entry["slug"] == console.other:
-            entry.update(status="merged", merged_into=console.slug, merged_on="2024-07-01")
-        if entry["slug"] == console.slug:
-            entry["merged_from"] = [console.other]
-    path.write_text(yaml.safe_dump(document))
+    path = merge_other_into_first(tmp_path / "tenants.yaml", console)
     merged = Console(tenants, settings, path)
     operator = merged.client("operator", "operatore-1", tenant=console.other)
     page = operator.get(f"/{console.other}/bilancio/piani/nuovo")

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from tests.integration.test_console_budget import Console, add_intervention, assign, base, intervention_id, make_plan
-from tests.integration.test_console_registry import Page, csrf, post
+from tests.integration.console import Page, csrf, post
 
 pytestmark = pytest.mark.integration
 

@@ -10,45 +10,23 @@ from datetime import datetime, timedelta
 
 import psycopg
 import pytest
-import yaml
 
-from shared.config import Settings
 from shared.consumer.rows import apply_rows
 from shared.events.envelope import new_event
 
 from services.consultation.app import create_app
 from services.consultation.projectors import project
 from services.consultation.timeline import service as timeline_service
-from tests.integration.test_console_registry import Page, csrf, post
+from tests.integration.console import Page, ServiceConsole, csrf, merge_other_into_first, post
 
 pytestmark = pytest.mark.integration
 
 
-class Console:
+class Console(ServiceConsole):
     """The consultation app on a fresh Ambito, with organisations in its register replica."""
 
-    def __init__(self, tenants, settings, catalogue_path):
-        self.app = create_app(settings=Settings(tenants_file=catalogue_path, jwt_dev_key="console-" + "k" * 32,
-                                                database_url=settings.database_url,
-                                                kafka_bootstrap=settings.kafka_bootstrap))
-        self.tenants = tenants
-        self.slug, self.other = tenants.slugs()[:2]
-
-    def client(self, role: str, subject: str, tenant: str | None = None):
-        """A test client logged in through the development login page as `role` of `tenant`."""
-        client = self.app.test_client()
-        login = client.get("/accesso/sviluppo")
-        answer = client.post("/accesso/sviluppo", data={**csrf(login.text), "ruolo": role,
-                                                        "ambito": tenant or self.slug, "soggetto": subject})
-        assert answer.status_code in (302, 303), answer.text
-        return client
-
-    def url(self, slug: str | None = None) -> str:
-        return self.tenants.url_for(self.tenants.get(slug or self.slug), "consultation")
-
-    def db(self, sql: str, *args, slug: str | None = None):
-        with psycopg.connect(self.url(slug)) as conn:
-            return conn.execute(sql, args).fetchall()
+    service, key = "consultation", "k"
+    create_app = staticmethod(create_app)
 
     def organisation(self, name: str) -> str:
         """An active organisation of the register, arrived as the consumer writes it."""
@@ -231,14 +209,7 @@ def test_the_named_coordinator_schedules_and_the_cronoprogramma_shows_late_miles
 
 
 def test_a_merged_ambito_is_read_but_its_forms_write_nothing(console, tenants, settings, tmp_path):
-    path = tmp_path / "tenants.yaml"
-    document = yaml.safe_load(path.read_text())
-    for entry in document["tenants"]:
-        if entry["slug"] == console.other:
-            entry.update(status="merged", merged_into=console.slug, merged_on="2024-07-01")
-        if entry["slug"] == console.slug:
-            entry["merged_from"] = [console.other]
-    path.write_text(yaml.safe_dump(document))
+    path = merge_other_into_first(tmp_path / "tenants.yaml", console)
     merged = Console(tenants, settings, path)
     operator = merged.client("operator", "operatore-1", tenant=console.other)
     assert operator.get(f"/{console.other}/tavoli").status_code == 200

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.integration.test_console_consultation import Console, local, new_table, seat
-from tests.integration.test_console_registry import Page, csrf, post
+from tests.integration.console import Page, csrf, post
 
 pytestmark = pytest.mark.integration
 NEED = {"title": "Anziani soli nelle frazioni", "description": "Molti anziani vivono soli e lontani dai servizi.",

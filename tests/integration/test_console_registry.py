@@ -7,104 +7,24 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-from html.parser import HTMLParser
 
-import psycopg
 import pytest
 
 from shared.cli.demo import demo_tax_code
-from shared.config import Settings
 
 from services.registry.app import create_app
+from tests.integration.console import Page, ServiceConsole, csrf, post
 
 pytestmark = pytest.mark.integration
 BAD_CF = "RSSMRA85T10A562X"   # a codice fiscale whose check character is wrong
 ORGANISATION = "Cooperativa Sociale Il Sentiero"
 
 
-class Page(HTMLParser):
-    """What the tests read of a page: fields by name, text by element id, links."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.fields: dict[str, dict] = {}
-        self.texts: dict[str, str] = {}
-        self.links: list[str] = []
-        self._open: list[tuple[str, str | None]] = []
-        self._text: dict[str, list[str]] = {}
-        self.feed(html)
-        self.texts = {k: " ".join("".join(v).split()) for k, v in self._text.items()}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("input", "select", "textarea") and attrs.get("name"):
-            if attrs.get("type") in ("checkbox", "radio") and attrs["name"] in self.fields:
-                self.fields[attrs["name"]].setdefault("options", []).append(attrs)
-            else:
-                self.fields.setdefault(attrs["name"], attrs)
-        if tag == "a" and attrs.get("href"):
-            self.links.append(attrs["href"])
-        if tag in ("input", "br", "meta", "link", "img", "hr"):
-            return
-        self._open.append((tag, attrs.get("id")))
-        if attrs.get("id"):
-            self._text.setdefault(attrs["id"], [])
-
-    def handle_endtag(self, tag):
-        while self._open:
-            opened, _ = self._open.pop()
-            if opened == tag:
-                break
-
-    def handle_data(self, data):
-        for _, element_id in self._open:
-            if element_id:
-                self._text[element_id].append(data)
-
-    def message_of(self, name: str) -> str:
-        """The text of what the field's aria-describedby points at (its hint and its error)."""
-        ids = (self.fields[name].get("aria-describedby") or "").split()
-        return " ".join(self.texts.get(i, "") for i in ids)
-
-
-class Console:
+class Console(ServiceConsole):
     """The registry app on a fresh Ambito, driven as a browser without JavaScript would."""
 
-    def __init__(self, tenants, settings, catalogue_path):
-        self.app = create_app(settings=Settings(tenants_file=catalogue_path, jwt_dev_key="console-" + "c" * 32,
-                                                database_url=settings.database_url,
-                                                kafka_bootstrap=settings.kafka_bootstrap))
-        self.tenants = tenants
-        self.slug, self.other = tenants.slugs()[:2]
-
-    def client(self, role: str, subject: str, tenant: str | None = None):
-        """A test client logged in through the development login page as `role` of `tenant`."""
-        client = self.app.test_client()
-        login = client.get("/accesso/sviluppo")
-        assert login.status_code == 200, login.text
-        answer = client.post("/accesso/sviluppo", data={**csrf(login.text), "ruolo": role,
-                                                        "ambito": tenant or self.slug, "soggetto": subject})
-        assert answer.status_code in (302, 303), answer.text
-        return client
-
-    def db(self, sql: str, *args):
-        with psycopg.connect(self.tenants.url_for(self.tenants.get(self.slug), "registry")) as conn:
-            return conn.execute(sql, args).fetchall()
-
-
-def csrf(html: str) -> dict:
-    """The form's CSRF field (name and value), as a browser posts it back."""
-    found = [(name, attrs.get("value", "")) for name, attrs in Page(html).fields.items()
-             if "csrf" in name.lower() and attrs.get("type") == "hidden"]
-    assert found, "the form carries no CSRF field"
-    return dict(found[:1])
-
-
-def post(client, url: str, data: dict, *, form_page: str | None = None):
-    """Post a form the way a browser does: the CSRF token of the page the form is on."""
-    page = client.get(form_page or url)
-    assert page.status_code == 200, page.text
-    return client.post(url, data={**csrf(page.text), **data})
+    service, key = "registry", "c"
+    create_app = staticmethod(create_app)
 
 
 def local(delta: timedelta) -> str:

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from tests.integration.test_console_registry import ORGANISATION, Console, Page, application_form, csrf, post
+from tests.integration.console import Page, csrf, post
+from tests.integration.test_console_registry import ORGANISATION, Console, application_form
 from tests.integration.test_console_registry import draft_and_publish
 
 pytestmark = pytest.mark.integration

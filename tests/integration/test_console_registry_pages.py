@@ -8,10 +8,9 @@ import uuid
 
 import psycopg
 import pytest
-import yaml
 
-from tests.integration.test_console_registry import (Console, Page, application_form, csrf, draft_and_publish,
-                                                     post)
+from tests.integration.console import Page, csrf, merge_other_into_first, post
+from tests.integration.test_console_registry import Console, application_form, draft_and_publish
 
 pytestmark = pytest.mark.integration
 
@@ -125,14 +124,7 @@ def test_privacy_page_lists_the_access_log_and_erases_a_person(console, admitted
 
 
 def test_a_merged_ambito_is_read_but_its_forms_write_nothing(console, tenants, settings, tmp_path):
-    path = tmp_path / "tenants.yaml"
-    document = yaml.safe_load(path.read_text())
-    for entry in document["tenants"]:
-        if entry["slug"] == console.other:
-            entry.update(status="merged", merged_into=console.slug, merged_on="2024-07-01")
-        if entry["slug"] == console.slug:
-            entry["merged_from"] = [console.other]
-    path.write_text(yaml.safe_dump(document))
+    path = merge_other_into_first(tmp_path / "tenants.yaml", console)
     merged = Console(tenants, settings, path)
     operator = merged.client("operator", "operatore-1", tenant=console.other)
     assert operator.get(f"/{console.other}/avvisi/").status_code == 200
