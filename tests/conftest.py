@@ -59,12 +59,17 @@ EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
 
 # What this session created (or may have): only these names are ever dropped.
 _created: dict[str, set[str]] = {"slugs": set(), "databases": set(), "topic_prefixes": set()}
+# Of those, the ones created since the current test module began: dropped when the module ends, because
+# the whole suite creates thousands of databases (about 9 MB each) and the disk would not hold them all
+# until the session's end. No fixture that creates databases is session-scoped (the widest is a module).
+_this_module: dict[str, set[str]] = {"slugs": set(), "databases": set()}
 
 
 def random_slug(prefix: str = "t") -> str:
     """A tenant slug of this session; its databases are dropped when the session ends."""
     slug = f"{prefix}-{uuid.uuid4().hex[:10]}"
     _created["slugs"].add(slug)
+    _this_module["slugs"].add(slug)
     return slug
 
 
@@ -72,6 +77,7 @@ def random_database(prefix: str) -> str:
     """A database name of this session (e.g. a reporting database), dropped when the session ends."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     _created["databases"].add(name)
+    _this_module["databases"].add(name)
     return name
 
 
@@ -82,11 +88,35 @@ def random_topic_prefix(prefix: str) -> str:
     return name
 
 
+def databases_of(names: dict[str, set[str]]) -> set[str]:
+    """Every database name these random names imply."""
+    tenant_dbs = {Tenant(slug=slug, name=slug, region="").database_name(service)
+                  for slug in names["slugs"] for service in TENANT_SERVICES}
+    return tenant_dbs | names["databases"]
+
+
 def session_databases() -> set[str]:
     """Every database name this session's random names imply."""
-    tenant_dbs = {Tenant(slug=slug, name=slug, region="").database_name(service)
-                  for slug in _created["slugs"] for service in TENANT_SERVICES}
-    return tenant_dbs | _created["databases"]
+    return databases_of(_created)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a module's last test (its module fixtures finalised), drop the databases it created."""
+    yield
+    if nextitem is not None and nextitem.module is item.module:
+        return
+    names = databases_of(_this_module)
+    for kind in _this_module.values():
+        kind.clear()
+    if not names or os.environ.get("PDZ_TEST_KEEP") == "1":
+        return
+    try:
+        url = Settings.from_env().database_url
+        _drop_databases(url, names)
+        _drop_roles(url, names)
+    except Exception as exc:  # noqa: BLE001 - cleanup never turns a run red; the session's end tries again
+        sys.stderr.write(f"\n[pdz] module cleanup of {len(names)} databases failed: {type(exc).__name__}: {exc}\n")
 
 
 def write_catalogue(folder: Path, slugs: list[str], *, reporting_db: str | None = None,
